@@ -125,8 +125,8 @@ impl KBlock {
         let mut q = [0u8; 256];
         q.iter_mut().for_each(|v| *v = rng.random_range(0..=max_q));
         Self {
-            d: 0.01,
-            dmin: 0.02,
+            d: 0.0078125,
+            dmin: 0.015625,
             scales: std::array::from_fn(|_| rng.random_range(0..64)),
             mins: std::array::from_fn(|_| rng.random_range(0..64)),
             q,

@@ -223,6 +223,11 @@ impl GgufFile {
         &self.path
     }
 
+    /// The whole mapped file; [`Tensor::range`] locates a tensor in it.
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
     pub fn version(&self) -> u32 {
         self.version
     }
@@ -320,6 +325,7 @@ impl GgufFile {
         Ok(Tensor {
             info,
             ty,
+            range: start..start + bytes,
             data: &self.map[start..start + bytes],
         })
     }
@@ -340,10 +346,14 @@ impl GgufFile {
 }
 
 /// A tensor's record together with its raw bytes in the mapping.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Tensor<'a> {
     pub info: &'a TensorInfo,
     pub ty: GgmlType,
+
+    /// Byte range of the data within [`GgufFile::bytes`].
+    pub range: std::ops::Range<usize>,
+
     pub data: &'a [u8],
 }
 

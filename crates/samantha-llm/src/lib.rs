@@ -1,1 +1,22 @@
+//! Samantha's voice: a Llama-architecture language model in burn, loaded
+//! from a GGUF file, with its tokenizer, chat template and streaming
+//! generation.
 
+pub mod cache;
+pub mod config;
+pub mod loader;
+pub mod model;
+pub mod nn;
+pub mod quant;
+
+pub use cache::KvCache;
+pub use config::{ConfigError, LlamaConfig};
+pub use loader::{WeightLayout, load_llama};
+pub use model::Llama;
+pub mod sampling;
+pub mod template;
+pub mod tokenizer;
+
+pub use sampling::{Sampler, SamplingParams};
+pub use template::{ChatMessage, ChatTemplate, Role, TemplateError};
+pub use tokenizer::{StreamDecoder, Tokenizer, TokenizerError};

@@ -1,0 +1,171 @@
+//! Weight matrices kept in their quantized GGUF blocks.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use samantha_gguf::{GgmlType, GgufFile};
+
+use super::kernels::{self, DotFn};
+
+/// Rows per parallel task in a matrix-vector product; small enough to
+/// balance two to eight threads on the smallest SmolLM2 matrices.
+const ROWS_PER_TASK: usize = 64;
+
+enum Storage {
+    /// Blocks read straight from the memory-mapped file.
+    Mapped { file: Arc<GgufFile>, range: Range<usize> },
+
+    /// Blocks owned in memory (tests, or weights converted at load time).
+    Owned(Vec<u8>),
+}
+
+/// A `[rows, cols]` matrix whose rows are stored as quantized blocks.
+///
+/// Matrix-vector products read the blocks directly, so the weights stay
+/// at their file size in memory instead of four bytes per value.
+pub struct PackedMatrix {
+    storage: Storage,
+    ty: GgmlType,
+    rows: usize,
+    cols: usize,
+    row_bytes: usize,
+    dot: DotFn,
+}
+
+impl std::fmt::Debug for PackedMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedMatrix({} x {}, {})", self.rows, self.cols, self.ty)
+    }
+}
+
+impl PackedMatrix {
+    /// Whether rows of `ty` can be multiplied without converting them.
+    pub fn supports(ty: GgmlType) -> bool {
+        kernels::dot_for(ty).is_some()
+    }
+
+    /// Wraps a tensor of the mapped file. The caller has checked that
+    /// `range` holds `rows * cols` values of `ty`.
+    pub fn mapped(file: Arc<GgufFile>, range: Range<usize>, ty: GgmlType, rows: usize, cols: usize) -> Self {
+        Self::new(Storage::Mapped { file, range }, ty, rows, cols)
+    }
+
+    /// Wraps owned blocks of `ty`.
+    pub fn owned(data: Vec<u8>, ty: GgmlType, rows: usize, cols: usize) -> Self {
+        Self::new(Storage::Owned(data), ty, rows, cols)
+    }
+
+    fn new(storage: Storage, ty: GgmlType, rows: usize, cols: usize) -> Self {
+        assert!(Self::supports(ty), "no packed kernel for {ty}");
+        assert_eq!(cols % ty.block_size(), 0, "{cols} columns are not whole {ty} blocks");
+
+        let row_bytes = cols / ty.block_size() * ty.block_bytes();
+        let matrix = Self {
+            storage,
+            ty,
+            rows,
+            cols,
+            row_bytes,
+            dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
+        };
+        assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
+        matrix
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    pub fn ggml_type(&self) -> GgmlType {
+        self.ty
+    }
+
+    /// Bytes of weight data.
+    pub fn byte_len(&self) -> usize {
+        self.rows * self.row_bytes
+    }
+
+    fn data(&self) -> &[u8] {
+        match &self.storage {
+            Storage::Mapped { file, range } => &file.bytes()[range.clone()],
+            Storage::Owned(data) => data,
+        }
+    }
+
+    fn row(&self, index: usize) -> &[u8] {
+        &self.data()[index * self.row_bytes..(index + 1) * self.row_bytes]
+    }
+
+    /// Dequantizes row `index` into `out` (`cols` values).
+    pub fn dequantize_row(&self, index: usize, out: &mut [f32]) {
+        samantha_gguf::dequant::dequantize(self.ty, self.row(index), out);
+    }
+
+    /// Dequantizes the whole matrix, row-major `[rows, cols]`.
+    pub fn dequantize(&self) -> Vec<f32> {
+        let mut out = vec![0.0; self.rows * self.cols];
+        samantha_gguf::dequant::dequantize(self.ty, self.data(), &mut out);
+        out
+    }
+
+    /// Computes `out = W x` for one vector `x` of `cols` values.
+    ///
+    /// Work is split over the current rayon pool when it has more than one
+    /// thread.
+    pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
+        assert_eq!(x.len(), self.cols, "input has {} values, matrix has {} columns", x.len(), self.cols);
+        assert_eq!(out.len(), self.rows, "output has {} values, matrix has {} rows", out.len(), self.rows);
+
+        let mut sums = Vec::with_capacity(self.cols / kernels::BLOCK);
+        if self.ty.block_size() == kernels::BLOCK {
+            kernels::block_sums(x, &mut sums);
+        }
+
+        let data = self.data();
+        let dot = self.dot;
+        let row_bytes = self.row_bytes;
+        let fill = |(chunk_index, chunk): (usize, &mut [f32])| {
+            let first = chunk_index * ROWS_PER_TASK;
+            for (offset, value) in chunk.iter_mut().enumerate() {
+                let start = (first + offset) * row_bytes;
+                *value = dot(&data[start..start + row_bytes], x, &sums);
+            }
+        };
+
+        if rayon::current_num_threads() > 1 {
+            out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(fill);
+        } else {
+            out.chunks_mut(ROWS_PER_TASK).enumerate().for_each(fill);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use samantha_gguf::quantize::quantize;
+
+    use super::*;
+
+    #[test]
+    fn matvec_matches_dense_product() {
+        let (rows, cols) = (130, 64);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5).collect();
+        let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.37).sin()).collect();
+
+        let matrix = PackedMatrix::owned(quantize(GgmlType::Q8_0, &weights), GgmlType::Q8_0, rows, cols);
+        let dense = matrix.dequantize();
+
+        let mut out = vec![0.0; rows];
+        matrix.matvec(&x, &mut out);
+
+        for (row, value) in out.iter().enumerate() {
+            let expected: f32 = dense[row * cols..(row + 1) * cols].iter().zip(&x).map(|(w, x)| w * x).sum();
+            assert!((value - expected).abs() < 1e-4, "row {row}: {value} vs {expected}");
+        }
+    }
+}

@@ -20,3 +20,12 @@ pub mod tokenizer;
 pub use sampling::{Sampler, SamplingParams};
 pub use template::{ChatMessage, ChatTemplate, Role, TemplateError};
 pub use tokenizer::{StreamDecoder, Tokenizer, TokenizerError};
+pub mod backend;
+pub mod engine;
+pub mod generate;
+pub mod perplexity;
+
+pub use backend::{BackendChoice, BackendError, BackendKind, configure_threads, select_backend};
+pub use engine::{ChatPromptError, Engine, EngineError, EngineOptions, TemplateChoice};
+pub use generate::{CancelToken, GenerateError, Generation, GenerationRequest, StopReason, TokenSink};
+pub use perplexity::{Perplexity, perplexity};

@@ -219,3 +219,130 @@ async fn write_backup(
 
     Ok(backup)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use sqlx::migrate::{Migration, MigrationType};
+    use sqlx::{AssertSqlSafe, SqlSafeStr};
+
+    use super::*;
+    use crate::Store;
+
+    /// The embedded migrations plus one more with `sql`.
+    fn with_extra_migration(sql: &str) -> Migrator {
+        let mut migrations: Vec<Migration> = MIGRATOR.iter().cloned().collect();
+        migrations.push(Migration::new(
+            99_990_101_000_000,
+            Cow::Borrowed("test extra"),
+            MigrationType::Simple,
+            AssertSqlSafe(sql.to_owned()).into_sql_str(),
+            false,
+        ));
+        Migrator::with_migrations(migrations)
+    }
+
+    async fn database_with_one_conversation() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("samantha.db");
+
+        let store = Store::open(&path).await.expect("open");
+        store.create_conversation("kept", "samantha").await.expect("conversation");
+        store.close().await;
+
+        (dir, path)
+    }
+
+    async fn count(path: &Path, sql: &'static str) -> i64 {
+        let mut connection = connect_options(path).connect().await.expect("connect");
+        sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("count")
+    }
+
+    fn backups(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .expect("list folder")
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.to_string_lossy().contains(".backup-v"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn backup_before_pending_migration() {
+        let (dir, path) = database_with_one_conversation().await;
+        let migrator = with_extra_migration("ALTER TABLE conversations ADD COLUMN mood TEXT;");
+
+        prepare_with(&path, &migrator).await.expect("migrate");
+
+        let backups = backups(dir.path());
+        assert_eq!(backups.len(), 1);
+        let name = backups[0].file_name().map(|name| name.to_string_lossy().into_owned());
+        assert!(name.is_some_and(|name| name.starts_with("samantha.db.backup-v1-")));
+        assert_eq!(count(&backups[0], "SELECT count(*) FROM conversations").await, 1);
+        assert_eq!(
+            count(&path, "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'").await,
+            1
+        );
+        assert_eq!(count(&path, "SELECT count(*) FROM conversations").await, 1);
+    }
+
+    #[tokio::test]
+    async fn failed_migration_leaves_database() {
+        let (dir, path) = database_with_one_conversation().await;
+        let migrator = with_extra_migration(
+            "ALTER TABLE conversations ADD COLUMN mood TEXT; INSERT INTO no_such_table VALUES (1);",
+        );
+
+        let error = prepare_with(&path, &migrator).await.expect_err("the migration must fail");
+
+        let backups = backups(dir.path());
+        assert_eq!(backups.len(), 1);
+        let message = error.to_string();
+        assert!(matches!(error, StoreError::Migrate { backup: Some(_), .. }), "{message}");
+        assert!(message.contains(&backups[0].display().to_string()), "{message}");
+
+        assert_eq!(
+            count(&path, "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'").await,
+            0
+        );
+        assert_eq!(count(&path, "SELECT count(*) FROM _sqlx_migrations").await, 1);
+        assert_eq!(count(&path, "SELECT count(*) FROM conversations").await, 1);
+    }
+
+    #[tokio::test]
+    async fn fresh_database_has_no_backup() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("nested").join("samantha.db");
+
+        Store::open(&path).await.expect("open").close().await;
+
+        assert!(backups(dir.path().join("nested").as_path()).is_empty());
+    }
+
+    #[tokio::test]
+    async fn newer_schema_rejected() {
+        let (_dir, path) = database_with_one_conversation().await;
+        let mut connection = connect_options(&path).connect().await.expect("connect");
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99999999999999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&mut connection)
+        .await
+        .expect("insert");
+        connection.close().await.expect("close");
+
+        let error = Store::open(&path).await.expect_err("a newer schema must be rejected");
+        assert!(
+            matches!(error, StoreError::NewerSchema { version: 99_999_999_999_999, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn backup_name_format() {
+        let name = backup_file_name("samantha.db", 3, Timestamp(1_796_418_347_123));
+        assert_eq!(name, "samantha.db.backup-v3-20261204T210547Z");
+    }
+}

@@ -169,6 +169,9 @@ impl Store {
     /// Deletes a conversation with its messages and their vectors.
     /// Memories taken from its messages stay, without their source.
     ///
+    /// NOTE: FTS5 keeps the deleted words in its index segments until it
+    /// merges them; [`Store::delete_all`] purges the index completely.
+    ///
     /// # Errors
     ///
     /// [`StoreError::ConversationNotFound`] for an unknown id.
@@ -200,7 +203,14 @@ impl Store {
     pub async fn delete_all(&self) -> Result<(), StoreError> {
         let mut transaction = self.begin_write().await?;
 
-        for table in ["embeddings", "memories", "draft_versions", "drafts", "messages", "conversations"] {
+        for table in [
+            "embeddings",
+            "memories",
+            "draft_versions",
+            "drafts",
+            "messages",
+            "conversations",
+        ] {
             let sql = format!("DELETE FROM {table}");
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *transaction)
@@ -208,7 +218,21 @@ impl Store {
                 .map_err(|error| self.error(error))?;
         }
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        // FTS5 records deletions as new entries beside the old ones, so the
+        // deleted words would stay in the index until a merge; 'delete-all'
+        // empties the index itself.
+        for table in ["messages_fts", "memories_fts", "draft_versions_fts"] {
+            let sql = format!("INSERT INTO {table} ({table}) VALUES ('delete-all')");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *transaction)
+                .await
+                .map_err(|error| self.error(error))?;
+        }
+
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         for statement in ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"] {
             sqlx::query(statement)

@@ -83,7 +83,10 @@ impl Store {
         .await
         .map_err(|error| self.error(error))?;
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         Ok(Draft {
             id,
@@ -109,12 +112,13 @@ impl Store {
         let now = Timestamp::now();
         let mut transaction = self.begin_write().await?;
 
-        let touched = sqlx::query("UPDATE drafts SET updated_at = max(updated_at, ?1) WHERE id = ?2")
-            .bind(now)
-            .bind(draft)
-            .execute(&mut *transaction)
-            .await
-            .map_err(|error| self.error(error))?;
+        let touched =
+            sqlx::query("UPDATE drafts SET updated_at = max(updated_at, ?1) WHERE id = ?2")
+                .bind(now)
+                .bind(draft)
+                .execute(&mut *transaction)
+                .await
+                .map_err(|error| self.error(error))?;
         if touched.rows_affected() == 0 {
             return Err(StoreError::DraftNotFound(draft.0));
         }
@@ -132,7 +136,10 @@ impl Store {
         .await
         .map_err(|error| self.error(error))?;
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         Ok(DraftVersion {
             draft_id: draft,

@@ -16,7 +16,10 @@ pub enum EmbeddingOwner {
 
 /// Encodes a vector as little-endian bytes.
 pub(crate) fn encode(vector: &[f32]) -> Vec<u8> {
-    vector.iter().flat_map(|value| value.to_le_bytes()).collect()
+    vector
+        .iter()
+        .flat_map(|value| value.to_le_bytes())
+        .collect()
 }
 
 /// Decodes little-endian bytes; a trailing partial value is ignored, which
@@ -31,7 +34,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Vec<f32> {
 /// Checks that a vector can be compared by cosine similarity.
 pub(crate) fn validate(vector: &[f32]) -> Result<(), StoreError> {
     if vector.is_empty() {
-        return Err(StoreError::InvalidEmbedding("the vector is empty".to_owned()));
+        return Err(StoreError::InvalidEmbedding(
+            "the vector is empty".to_owned(),
+        ));
     }
 
     if let Some(index) = vector.iter().position(|value| !value.is_finite()) {
@@ -119,7 +124,10 @@ impl Store {
         .await
         .map_err(|error| self.error(error))?;
 
-        transaction.commit().await.map_err(|error| self.error(error))
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))
     }
 
     /// Returns up to `limit` messages and memories that have no vector from
@@ -172,7 +180,11 @@ pub(crate) fn cosine(a: &[f32], b: &[f32]) -> f32 {
     }
 
     let denominator = (norm_a * norm_b).sqrt();
-    if denominator == 0.0 { 0.0 } else { dot / denominator }
+    if denominator == 0.0 {
+        0.0
+    } else {
+        dot / denominator
+    }
 }
 
 #[cfg(test)]

@@ -83,7 +83,9 @@ pub enum StoreError {
     #[error("invalid embedding: {0}")]
     InvalidEmbedding(String),
 
-    #[error("invalid export file: {0}; expected the JSON written by `samantha history export --format json`")]
+    #[error(
+        "invalid export file: {0}; expected the JSON written by `samantha history export --format json`"
+    )]
     ImportParse(#[source] serde_json::Error),
 
     #[error(

@@ -70,7 +70,10 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::ConversationNotFound`] for an unknown id.
-    pub async fn export_conversation(&self, id: ConversationId) -> Result<HistoryExport, StoreError> {
+    pub async fn export_conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<HistoryExport, StoreError> {
         let conversation = self.conversation(id).await?;
         let messages = self.messages(id).await?;
 

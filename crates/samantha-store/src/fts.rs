@@ -42,7 +42,13 @@ pub(crate) fn match_any(text: &str) -> Option<String> {
         return None;
     }
 
-    Some(terms.into_iter().map(quote).collect::<Vec<_>>().join(" OR "))
+    Some(
+        terms
+            .into_iter()
+            .map(quote)
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    )
 }
 
 #[cfg(test)]
@@ -59,7 +65,10 @@ mod tests {
 
     #[test]
     fn any_joins_with_or() {
-        assert_eq!(match_any("cats, dogs").as_deref(), Some(r#""cats" OR "dogs""#));
+        assert_eq!(
+            match_any("cats, dogs").as_deref(),
+            Some(r#""cats" OR "dogs""#)
+        );
     }
 
     #[test]

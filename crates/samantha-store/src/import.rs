@@ -79,7 +79,10 @@ impl Store {
             summary.conversations += 1;
         }
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         tracing::info!(
             conversations = summary.conversations,

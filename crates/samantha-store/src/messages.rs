@@ -218,13 +218,12 @@ pub(crate) async fn touch_conversation(
     conversation: ConversationId,
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE conversations SET updated_at = max(updated_at, ?1) WHERE id = ?2",
-    )
-    .bind(at)
-    .bind(conversation)
-    .execute(&mut *transaction)
-    .await?;
+    let result =
+        sqlx::query("UPDATE conversations SET updated_at = max(updated_at, ?1) WHERE id = ?2")
+            .bind(at)
+            .bind(conversation)
+            .execute(&mut *transaction)
+            .await?;
 
     Ok(result.rows_affected() == 1)
 }
@@ -243,7 +242,8 @@ impl Store {
         text: &str,
         emotion: Option<Emotion>,
     ) -> Result<Message, StoreError> {
-        self.append_message(conversation, Role::User, text, emotion).await
+        self.append_message(conversation, Role::User, text, emotion)
+            .await
     }
 
     /// Appends a complete message with any role and commits it.
@@ -285,7 +285,10 @@ impl Store {
             .await
             .map_err(|error| self.error(error))?;
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         Ok(message)
     }

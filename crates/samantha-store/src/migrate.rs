@@ -191,9 +191,10 @@ async fn write_backup(
     path: &Path,
     applied: usize,
 ) -> Result<PathBuf, StoreError> {
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "samantha.db".to_owned(), |name| name.to_string_lossy().into_owned());
+    let file_name = path.file_name().map_or_else(
+        || "samantha.db".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     let folder = path.parent().unwrap_or_else(|| Path::new("."));
 
     let base = backup_file_name(&file_name, applied, Timestamp::now());
@@ -248,7 +249,10 @@ mod tests {
         let path = dir.path().join("samantha.db");
 
         let store = Store::open(&path).await.expect("open");
-        store.create_conversation("kept", "samantha").await.expect("conversation");
+        store
+            .create_conversation("kept", "samantha")
+            .await
+            .expect("conversation");
         store.close().await;
 
         (dir, path)
@@ -256,7 +260,10 @@ mod tests {
 
     async fn count(path: &Path, sql: &'static str) -> i64 {
         let mut connection = connect_options(path).connect().await.expect("connect");
-        sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("count")
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut connection)
+            .await
+            .expect("count")
     }
 
     fn backups(dir: &Path) -> Vec<PathBuf> {
@@ -277,11 +284,20 @@ mod tests {
 
         let backups = backups(dir.path());
         assert_eq!(backups.len(), 1);
-        let name = backups[0].file_name().map(|name| name.to_string_lossy().into_owned());
+        let name = backups[0]
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
         assert!(name.is_some_and(|name| name.starts_with("samantha.db.backup-v1-")));
-        assert_eq!(count(&backups[0], "SELECT count(*) FROM conversations").await, 1);
         assert_eq!(
-            count(&path, "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'").await,
+            count(&backups[0], "SELECT count(*) FROM conversations").await,
+            1
+        );
+        assert_eq!(
+            count(
+                &path,
+                "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'"
+            )
+            .await,
             1
         );
         assert_eq!(count(&path, "SELECT count(*) FROM conversations").await, 1);
@@ -294,19 +310,40 @@ mod tests {
             "ALTER TABLE conversations ADD COLUMN mood TEXT; INSERT INTO no_such_table VALUES (1);",
         );
 
-        let error = prepare_with(&path, &migrator).await.expect_err("the migration must fail");
+        let error = prepare_with(&path, &migrator)
+            .await
+            .expect_err("the migration must fail");
 
         let backups = backups(dir.path());
         assert_eq!(backups.len(), 1);
         let message = error.to_string();
-        assert!(matches!(error, StoreError::Migrate { backup: Some(_), .. }), "{message}");
-        assert!(message.contains(&backups[0].display().to_string()), "{message}");
+        assert!(
+            matches!(
+                error,
+                StoreError::Migrate {
+                    backup: Some(_),
+                    ..
+                }
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains(&backups[0].display().to_string()),
+            "{message}"
+        );
 
         assert_eq!(
-            count(&path, "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'").await,
+            count(
+                &path,
+                "SELECT count(*) FROM pragma_table_info('conversations') WHERE name = 'mood'"
+            )
+            .await,
             0
         );
-        assert_eq!(count(&path, "SELECT count(*) FROM _sqlx_migrations").await, 1);
+        assert_eq!(
+            count(&path, "SELECT count(*) FROM _sqlx_migrations").await,
+            1
+        );
         assert_eq!(count(&path, "SELECT count(*) FROM conversations").await, 1);
     }
 
@@ -333,9 +370,17 @@ mod tests {
         .expect("insert");
         connection.close().await.expect("close");
 
-        let error = Store::open(&path).await.expect_err("a newer schema must be rejected");
+        let error = Store::open(&path)
+            .await
+            .expect_err("a newer schema must be rejected");
         assert!(
-            matches!(error, StoreError::NewerSchema { version: 99_999_999_999_999, .. }),
+            matches!(
+                error,
+                StoreError::NewerSchema {
+                    version: 99_999_999_999_999,
+                    ..
+                }
+            ),
             "{error}"
         );
     }

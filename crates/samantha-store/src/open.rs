@@ -87,7 +87,10 @@ pub(crate) fn open_error(path: &Path, source: sqlx::Error) -> StoreError {
 }
 
 fn create_parent(path: &Path) -> Result<(), StoreError> {
-    let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) else {
+    let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    else {
         return Ok(());
     };
 

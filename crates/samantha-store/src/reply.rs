@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use crate::messages::{insert_message, touch_conversation};
-use crate::{ConversationId, Message, MessageId, MessageStatus, Role, Store, StoreError, Timestamp};
+use crate::{
+    ConversationId, Message, MessageId, MessageStatus, Role, Store, StoreError, Timestamp,
+};
 
 /// Longest time pushed text waits before the next push commits it.
 const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
@@ -68,7 +70,10 @@ impl Store {
             .await
             .map_err(|error| self.error(error))?;
 
-        transaction.commit().await.map_err(|error| self.error(error))?;
+        transaction
+            .commit()
+            .await
+            .map_err(|error| self.error(error))?;
 
         tracing::debug!(message = %id, conversation = %conversation, "reply started");
 
@@ -218,5 +223,8 @@ async fn append_content(
         .await
         .map_err(|error| store.error(error))?;
 
-    transaction.commit().await.map_err(|error| store.error(error))
+    transaction
+        .commit()
+        .await
+        .map_err(|error| store.error(error))
 }

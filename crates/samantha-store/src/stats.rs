@@ -89,13 +89,14 @@ impl Store {
 
         let mut emotions_per_day: Vec<EmotionDay> = Vec::new();
         for (day, label, count) in rows {
-            let label: EmotionLabel = label.parse().map_err(|error: crate::UnknownEmotionLabel| {
-                StoreError::InvalidValue {
-                    field: "emotion_label",
-                    value: label.clone(),
-                    reason: error.to_string(),
-                }
-            })?;
+            let label: EmotionLabel =
+                label.parse().map_err(|error: crate::UnknownEmotionLabel| {
+                    StoreError::InvalidValue {
+                        field: "emotion_label",
+                        value: label.clone(),
+                        reason: error.to_string(),
+                    }
+                })?;
 
             if emotions_per_day.last().is_none_or(|last| last.day != day) {
                 emotions_per_day.push(EmotionDay {

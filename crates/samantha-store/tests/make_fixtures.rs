@@ -52,12 +52,21 @@ async fn make_v1_fixture() {
         .await
         .expect("user message");
 
-    let mut reply = store.start_reply(conversation.id, "llama-3.2-1b-q4").await.expect("reply");
+    let mut reply = store
+        .start_reply(conversation.id, "llama-3.2-1b-q4")
+        .await
+        .expect("reply");
     reply.push("Tell me about it. ").await.expect("push");
-    reply.push("What did the light look like?").await.expect("push");
+    reply
+        .push("What did the light look like?")
+        .await
+        .expect("push");
     reply.finish(12).await.expect("finish");
 
-    let mut cut = store.start_reply(conversation.id, "llama-3.2-1b-q4").await.expect("reply");
+    let mut cut = store
+        .start_reply(conversation.id, "llama-3.2-1b-q4")
+        .await
+        .expect("reply");
     cut.push("I was about to say.").await.expect("push");
     cut.interrupt(Some(5)).await.expect("interrupt");
 
@@ -76,28 +85,50 @@ async fn make_v1_fixture() {
         .expect("message");
 
     let memory = store
-        .add_memory("The user grew up near a lighthouse in Brittany", Some(question.id))
+        .add_memory(
+            "The user grew up near a lighthouse in Brittany",
+            Some(question.id),
+        )
         .await
         .expect("memory");
     store.pin_memory(memory.id, true).await.expect("pin");
-    let old = store.add_memory("The user dislikes tea", None).await.expect("memory");
+    let old = store
+        .add_memory("The user dislikes tea", None)
+        .await
+        .expect("memory");
     store.forget_memory(old.id).await.expect("forget");
 
     let draft = store
-        .create_draft("Letter to the lighthouse", "Dear lighthouse,", Some(conversation.id))
+        .create_draft(
+            "Letter to the lighthouse",
+            "Dear lighthouse,",
+            Some(conversation.id),
+        )
         .await
         .expect("draft");
     store
-        .add_draft_version(draft.id, "Dear lighthouse,\nI still see your light.", Some("second line"))
+        .add_draft_version(
+            draft.id,
+            "Dear lighthouse,\nI still see your light.",
+            Some("second line"),
+        )
         .await
         .expect("version");
 
     store
-        .put_embedding(EmbeddingOwner::Message(question.id), "test-encoder", &[0.25, -0.5, 1.0])
+        .put_embedding(
+            EmbeddingOwner::Message(question.id),
+            "test-encoder",
+            &[0.25, -0.5, 1.0],
+        )
         .await
         .expect("embedding");
     store
-        .put_embedding(EmbeddingOwner::Memory(memory.id), "test-encoder", &[0.5, 0.5, 0.0])
+        .put_embedding(
+            EmbeddingOwner::Memory(memory.id),
+            "test-encoder",
+            &[0.5, 0.5, 0.0],
+        )
         .await
         .expect("embedding");
 

@@ -42,13 +42,18 @@ async fn upgrade_keeps_every_row() {
         }
         drop(before_connection);
 
-        let store = Store::open(&temp.path).await.expect("open the fixture copy");
+        let store = Store::open(&temp.path)
+            .await
+            .expect("open the fixture copy");
 
         let mut after_connection = common::raw_connection(&temp.path).await;
         for ((table, columns), rows_before) in tables.iter().zip(&before) {
             let rows_after = common::dump_table(&mut after_connection, table, columns).await;
             assert_eq!(&rows_after, rows_before, "table {table} of {name} changed");
-            assert!(!rows_before.is_empty(), "fixture {name} has no rows in {table}");
+            assert!(
+                !rows_before.is_empty(),
+                "fixture {name} has no rows in {table}"
+            );
         }
 
         let pending = schema_versions().len() - applied;
@@ -84,7 +89,10 @@ async fn upgraded_v1_reads_through_api() {
     assert_eq!(messages[1].token_count, Some(12));
     assert_eq!(messages[2].status, MessageStatus::Interrupted);
 
-    let hits = store.search_messages("lighthouse", 10).await.expect("search");
+    let hits = store
+        .search_messages("lighthouse", 10)
+        .await
+        .expect("search");
     assert_eq!(hits.len(), 1);
 
     let memories = store.list_memories(false).await.expect("memories");
@@ -92,7 +100,13 @@ async fn upgraded_v1_reads_through_api() {
     assert!(memories[0].pinned);
 
     let recalled = store.recall("tea", 5).await.expect("recall");
-    assert!(recalled.is_empty(), "a forgotten memory came back: {recalled:?}");
+    assert!(
+        recalled.is_empty(),
+        "a forgotten memory came back: {recalled:?}"
+    );
 
-    assert_eq!(store.setting("voice").await.expect("setting").as_deref(), Some("warm"));
+    assert_eq!(
+        store.setting("voice").await.expect("setting").as_deref(),
+        Some("warm")
+    );
 }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 /// Errors raised by the store. Each message names the file, id or value
-/// involved and says what to do next.
+/// involved and says what to do next; the underlying error, when there is
+/// one, is the [`std::error::Error::source`] and not repeated in the message.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -18,21 +19,23 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf },
 
-    #[error("could not create the folder {path} for the database: {source}")]
+    #[error("could not create the folder {path} for the database")]
     CreateDir {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("could not open database {path}: {source}")]
+    #[error("could not open database {path}")]
     Open {
         path: PathBuf,
         #[source]
         source: sqlx::Error,
     },
 
-    #[error("could not write the backup {backup} of {path} before migrating: {source}")]
+    #[error(
+        "could not write the backup {backup} of {path} before migrating; the database was not changed"
+    )]
     Backup {
         path: PathBuf,
         backup: PathBuf,
@@ -41,8 +44,8 @@ pub enum StoreError {
     },
 
     #[error(
-        "migrating database {path} failed: {source}; the database was left as it was, \
-         and a copy taken before the migration is at {}",
+        "migrating database {path} failed and was rolled back; a copy taken before the \
+         migration is at {}",
         backup.as_ref().map_or_else(|| "(none, the database was empty)".to_owned(), |b| b.display().to_string())
     )]
     Migrate {
@@ -84,7 +87,7 @@ pub enum StoreError {
     InvalidEmbedding(String),
 
     #[error(
-        "invalid export file: {0}; expected the JSON written by `samantha history export --format json`"
+        "invalid export file; expected the JSON written by `samantha history export --format json`"
     )]
     ImportParse(#[source] serde_json::Error),
 
@@ -103,11 +106,15 @@ pub enum StoreError {
     #[error("message {0} already exists, so the import was not applied")]
     ImportMessageConflict(i64),
 
-    #[error("could not serialize the export: {0}")]
+    #[error("could not serialize the export")]
     Export(#[from] serde_json::Error),
 
-    #[error("database error: {0}")]
-    Sqlite(#[source] sqlx::Error),
+    #[error("query on database {path} failed")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
 }
 
 impl StoreError {
@@ -122,7 +129,10 @@ impl StoreError {
                 path: path.to_path_buf(),
                 detail: error.to_string(),
             },
-            _ => Self::Sqlite(error),
+            _ => Self::Sqlite {
+                path: path.to_path_buf(),
+                source: error,
+            },
         }
     }
 }

@@ -78,7 +78,7 @@ pub(crate) fn connect_options(path: &Path) -> SqliteConnectOptions {
 /// Maps a connection failure, keeping damage and busy errors distinct.
 pub(crate) fn open_error(path: &Path, source: sqlx::Error) -> StoreError {
     match StoreError::from_sqlx(path, source) {
-        StoreError::Sqlite(source) => StoreError::Open {
+        StoreError::Sqlite { source, .. } => StoreError::Open {
             path: path.to_path_buf(),
             source,
         },

@@ -9,7 +9,7 @@ use crate::{ConversationId, MessageId, Role, Store, StoreError, Timestamp, fts};
 pub struct Conversation {
     pub id: ConversationId,
     pub title: String,
-    /// Name of the persona that answers in this conversation.
+    /// Name of the persona that replies in this conversation.
     pub persona: String,
     pub created_at: Timestamp,
     /// Time of the last message or rename.

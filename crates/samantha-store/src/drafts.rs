@@ -25,7 +25,7 @@ pub struct DraftVersion {
     pub draft_id: DraftId,
     pub version: i64,
     pub content: String,
-    /// What changed in this version, when the writer said.
+    /// Description of the change in this version, when the writer gave one.
     pub note: Option<String>,
     pub created_at: Timestamp,
 }

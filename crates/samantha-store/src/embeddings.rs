@@ -7,7 +7,7 @@
 
 use crate::{MemoryId, MessageId, Store, StoreError, Timestamp};
 
-/// What a vector belongs to.
+/// Owner of a vector: a message or a memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EmbeddingOwner {
     Message(MessageId),

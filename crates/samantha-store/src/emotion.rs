@@ -48,7 +48,7 @@ impl fmt::Display for EmotionLabel {
     }
 }
 
-/// Error for a string that is none of the seven labels.
+/// Error for a string that matches none of the seven labels.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown emotion label {0:?}; expected anger, disgust, fear, joy, neutral, sadness or surprise"

@@ -3,7 +3,7 @@
 use crate::messages::{check_emotion, insert_message};
 use crate::{HistoryExport, Store, StoreError};
 
-/// What an import added.
+/// Numbers of rows that an import added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportSummary {
     pub conversations: usize,
@@ -66,7 +66,7 @@ impl Store {
                 }
 
                 // The message belongs to the conversation it is listed under,
-                // whatever its own conversation_id field says.
+                // whatever its own conversation_id field contains.
                 let mut message = message.clone();
                 message.conversation_id = conversation.id;
 

@@ -8,7 +8,7 @@ use crate::{
     ConversationId, Emotion, EmotionLabel, EmotionScores, MessageId, Store, StoreError, Timestamp,
 };
 
-/// Who wrote a message.
+/// Author role of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]

@@ -231,7 +231,7 @@ mod tests {
     use super::*;
     use crate::Store;
 
-    /// The embedded migrations plus one more with `sql`.
+    /// Builds a migrator with the embedded migrations and one more that runs `sql`.
     fn with_extra_migration(sql: &str) -> Migrator {
         let mut migrations: Vec<Migration> = MIGRATOR.iter().cloned().collect();
         migrations.push(Migration::new(

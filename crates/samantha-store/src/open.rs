@@ -27,12 +27,12 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Damaged`] for a file that is not a sound SQLite
-    /// database, [`StoreError::NewerSchema`] for one written by a newer
-    /// build, [`StoreError::Migrate`] when a migration fails (the database
-    /// is rolled back), [`StoreError::Busy`] when another process holds the
-    /// write lock for longer than the busy timeout, and [`StoreError::Open`]
-    /// for other failures such as a missing permission.
+    /// - [`StoreError::Damaged`] for a file that is not a sound SQLite database.
+    /// - [`StoreError::NewerSchema`] for a file written by a newer build.
+    /// - [`StoreError::Migrate`] when a migration fails; the database is rolled back.
+    /// - [`StoreError::Busy`] when another process holds the write lock for
+    ///   longer than the busy timeout.
+    /// - [`StoreError::Open`] for other failures, such as a missing permission.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
 

@@ -9,6 +9,16 @@
 //! ranks counted from 1. Fusing ranks instead of raw scores avoids
 //! calibrating BM25 against cosine. Without a query vector, or before any
 //! vectors are stored, the cosine list is empty and recall is pure BM25.
+//!
+//! FTS5 computes BM25 for every row that matches, so a query containing a
+//! word found in most messages would score most of the table. Recall
+//! therefore drops stopwords, counts the matches of each remaining word
+//! (stopping at a small cap), and keeps the rarest words while their
+//! matches add up to at most [`MATCH_BUDGET`] rows. The dropped words are
+//! the frequent ones, whose BM25 weight (inverse document frequency) is
+//! lowest. When even the rarest word matches more rows than the budget,
+//! only the most recent messages are ranked, in a window sized so that it
+//! contains about the budget of matches.
 
 use std::collections::HashMap;
 
@@ -18,8 +28,23 @@ use crate::{ConversationId, MemoryId, MessageId, Role, Store, StoreError, Timest
 /// The constant of reciprocal rank fusion; 60 is the value of the paper.
 const RRF_K: f64 = 60.0;
 
-/// Fewest candidates taken from each list, however small `k` is.
+/// Minimum number of candidates taken from each list, however small `k` is.
 const MIN_CANDIDATES: u32 = 20;
+
+/// Most `messages` rows that the words of one recall may match together.
+/// Scoring costs about a microsecond per row on a laptop-class CPU, so
+/// this keeps the BM25 query to a few milliseconds.
+const MATCH_BUDGET: i64 = 4_000;
+
+/// Cap when counting the matches of a word that alone exceeds the budget.
+const COUNT_CAP: i64 = 1_000_000;
+
+/// The FTS5 query that recall runs over `messages`.
+struct MessageQuery {
+    expression: String,
+    /// Lowest rowid ranked, when only recent messages are ranked.
+    min_rowid: i64,
+}
 
 /// A query vector and the encoder model that produced it.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +53,7 @@ pub struct QueryVector<'a> {
     pub vector: &'a [f32],
 }
 
-/// What a recalled item is.
+/// Kind and id of a recalled item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecallItem {
     Message {
@@ -117,8 +142,10 @@ impl Store {
 
         let mut found: HashMap<Key, Recalled> = HashMap::new();
 
-        if let Some(expression) = fts::match_any(query) {
-            let messages = self.bm25_messages(&expression, candidates).await?;
+        let terms = fts::recall_terms(query);
+
+        if let Some(plan) = self.plan_message_query(&terms).await? {
+            let messages = self.bm25_messages(&plan, candidates).await?;
             for (index, hit) in messages.into_iter().enumerate() {
                 let item = RecallItem::Message {
                     id: hit.id,
@@ -130,7 +157,9 @@ impl Store {
                     new_recalled(item, hit.content, hit.created_at, Some(index + 1)),
                 );
             }
+        }
 
+        if let Some(expression) = fts::any_of(&terms) {
             let memories = self.bm25_memories(&expression, candidates).await?;
             for (index, hit) in memories.into_iter().enumerate() {
                 let item = RecallItem::Memory {
@@ -175,9 +204,76 @@ impl Store {
         Ok(results)
     }
 
+    /// Chooses the words to rank messages by, as the module documentation
+    /// describes; `None` when no word matches any message.
+    async fn plan_message_query(
+        &self,
+        terms: &[String],
+    ) -> Result<Option<MessageQuery>, StoreError> {
+        let mut counted: Vec<(i64, &String)> = Vec::new();
+        for term in terms {
+            let matches = self.count_matches(term, MATCH_BUDGET + 1).await?;
+            if matches > 0 {
+                counted.push((matches, term));
+            }
+        }
+
+        counted.sort_by_key(|(matches, _)| *matches);
+        let Some(&(rarest_matches, rarest)) = counted.first() else {
+            return Ok(None);
+        };
+
+        let mut kept: Vec<String> = Vec::new();
+        let mut total = 0;
+        for (matches, term) in &counted {
+            if kept.is_empty() || total + matches <= MATCH_BUDGET {
+                kept.push((*term).clone());
+                total += matches;
+            }
+        }
+
+        let mut min_rowid = i64::MIN;
+        if rarest_matches > MATCH_BUDGET {
+            let matches = self.count_matches(rarest, COUNT_CAP).await?;
+            let max_rowid: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM messages")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|error| self.error(error))?;
+
+            // Rowids grow with time, so the window contains the newest rows.
+            let window = max_rowid.saturating_mul(MATCH_BUDGET) / matches.max(1);
+            min_rowid = max_rowid - window;
+            tracing::debug!(term = %rarest, matches, min_rowid, "recall limited to recent messages");
+        }
+
+        let Some(expression) = fts::any_of(&kept) else {
+            return Ok(None);
+        };
+
+        Ok(Some(MessageQuery {
+            expression,
+            min_rowid,
+        }))
+    }
+
+    /// Counts the messages containing `term`, stopping at `cap`. This reads
+    /// the word's document list without scoring, which is cheap.
+    async fn count_matches(&self, term: &str, cap: i64) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM ( \
+                 SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2 \
+             )",
+        )
+        .bind(fts::single(term))
+        .bind(cap)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|error| self.error(error))
+    }
+
     async fn bm25_messages(
         &self,
-        expression: &str,
+        query: &MessageQuery,
         limit: u32,
     ) -> Result<Vec<MessageHit>, StoreError> {
         // The FTS query ranks and limits on its own before the join, so only
@@ -185,14 +281,15 @@ impl Store {
         sqlx::query_as(
             "WITH hits AS ( \
                  SELECT rowid AS id, rank FROM messages_fts \
-                 WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2 \
+                 WHERE messages_fts MATCH ?1 AND rowid >= ?3 ORDER BY rank LIMIT ?2 \
              ) \
              SELECT m.id, m.conversation_id, m.role, m.content, m.created_at \
              FROM hits JOIN messages m ON m.id = hits.id \
              ORDER BY hits.rank",
         )
-        .bind(expression)
+        .bind(&query.expression)
         .bind(limit)
+        .bind(query.min_rowid)
         .fetch_all(&self.pool)
         .await
         .map_err(|error| self.error(error))

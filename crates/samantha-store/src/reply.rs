@@ -7,7 +7,7 @@ use crate::{
     ConversationId, Message, MessageId, MessageStatus, Role, Store, StoreError, Timestamp,
 };
 
-/// Longest time pushed text waits before the next push commits it.
+/// Maximum age of pushed text before the next push commits it.
 const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Characters after which the text so far is committed at once.
@@ -22,8 +22,8 @@ const SENTENCE_ENDS: &[char] = &['.', '!', '?', '…', '。', '！', '？', '\n'
 /// current sentence pushed within the last second.
 ///
 /// Dropping the writer without `finish` or `interrupt` leaves the reply
-/// interrupted; text that was not yet committed is then written by a task
-/// spawned on the current Tokio runtime, when there is one.
+/// interrupted. Text that was not yet committed is then written by a task
+/// spawned on the current Tokio runtime, and lost when there is none.
 #[derive(Debug)]
 pub struct ReplyWriter {
     store: Store,

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 
 /// A point in time with millisecond precision, stored as INTEGER
 /// milliseconds since 1970-01-01T00:00:00Z and written in exports as an
@@ -24,14 +25,18 @@ impl Timestamp {
         self.0
     }
 
-    /// Formats as RFC 3339 in UTC with milliseconds. Out-of-range values,
-    /// which only a hand-edited database can hold, are written as the raw
-    /// millisecond count.
+    /// Formats as RFC 3339 in UTC with exactly three fractional digits.
+    /// Out-of-range values, which only a hand-edited database can hold, are
+    /// written as the raw millisecond count.
     pub fn to_rfc3339(self) -> String {
+        let format = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+
         let nanos = i128::from(self.0) * 1_000_000;
         let formatted = OffsetDateTime::from_unix_timestamp_nanos(nanos)
             .ok()
-            .and_then(|at| at.format(&Rfc3339).ok());
+            .and_then(|at| at.format(&format).ok());
 
         formatted.unwrap_or_else(|| self.0.to_string())
     }
@@ -91,6 +96,13 @@ mod tests {
     #[test]
     fn rfc3339_whole_seconds() {
         let at = Timestamp(1_796_418_347_000);
+        assert_eq!(at.to_rfc3339(), "2026-12-04T21:05:47.000Z");
         assert_eq!(Timestamp::parse_rfc3339(&at.to_rfc3339()).ok(), Some(at));
+    }
+
+    #[test]
+    fn rfc3339_offset_parsed() {
+        let parsed = Timestamp::parse_rfc3339("2026-12-04T22:05:47.1+01:00").ok();
+        assert_eq!(parsed, Some(Timestamp(1_796_418_347_100)));
     }
 }

@@ -188,7 +188,8 @@ async fn cosine_fuses_with_bm25() {
         matches!(first.item, RecallItem::Message { id, .. } if id == both.id),
         "the message ranked by both lists comes first: {recalled:?}"
     );
-    assert!(first.bm25_rank.is_some() && first.cosine_rank.is_some());
+    assert!(first.bm25_rank.is_some(), "{recalled:?}");
+    assert!(first.cosine_rank.is_some(), "{recalled:?}");
 
     let vector_only = recalled
         .iter()

@@ -41,6 +41,7 @@ pub use import::ImportSummary;
 pub use memories::Memory;
 pub use messages::{Message, MessageStatus, Role};
 pub use migrate::{backup_file_name, schema_versions};
+pub use open::DEFAULT_BUSY_TIMEOUT;
 pub use recall::{QueryVector, RecallItem, Recalled};
 pub use reply::ReplyWriter;
 pub use stats::{EmotionCounts, EmotionDay, Stats};

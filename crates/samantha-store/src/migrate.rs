@@ -45,17 +45,21 @@ pub fn backup_file_name(file_name: &str, applied: usize, at: Timestamp) -> Strin
 
 /// Switches the file to WAL mode, backs it up when migrations are pending,
 /// and applies them.
-pub(crate) async fn prepare(path: &Path) -> Result<(), StoreError> {
-    prepare_with(path, &MIGRATOR).await
+pub(crate) async fn prepare(path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
+    prepare_with(path, &MIGRATOR, busy_timeout).await
 }
 
-pub(crate) async fn prepare_with(path: &Path, migrator: &Migrator) -> Result<(), StoreError> {
-    let mut connection = connect_options(path)
+pub(crate) async fn prepare_with(
+    path: &Path,
+    migrator: &Migrator,
+    busy_timeout: Duration,
+) -> Result<(), StoreError> {
+    let mut connection = connect_options(path, busy_timeout)
         .connect()
         .await
         .map_err(|source| open_error(path, source))?;
 
-    enable_wal(&mut connection, path).await?;
+    enable_wal(&mut connection, path, busy_timeout).await?;
 
     let result = migrate(&mut connection, path, migrator).await;
 
@@ -131,8 +135,12 @@ async fn migrate(
 /// Sets `journal_mode = WAL`. Changing the journal mode needs an exclusive
 /// lock that SQLite's busy handler does not wait for, so this retries for
 /// up to the busy timeout while another process holds the file.
-async fn enable_wal(connection: &mut SqliteConnection, path: &Path) -> Result<(), StoreError> {
-    let deadline = std::time::Instant::now() + crate::open::BUSY_TIMEOUT;
+async fn enable_wal(
+    connection: &mut SqliteConnection,
+    path: &Path,
+    busy_timeout: Duration,
+) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + busy_timeout;
 
     loop {
         let result: Result<String, sqlx::Error> = sqlx::query_scalar("PRAGMA journal_mode = WAL")
@@ -259,7 +267,10 @@ mod tests {
     }
 
     async fn count(path: &Path, sql: &'static str) -> i64 {
-        let mut connection = connect_options(path).connect().await.expect("connect");
+        let mut connection = connect_options(path, crate::DEFAULT_BUSY_TIMEOUT)
+            .connect()
+            .await
+            .expect("connect");
         sqlx::query_scalar(sql)
             .fetch_one(&mut connection)
             .await
@@ -280,7 +291,9 @@ mod tests {
         let (dir, path) = database_with_one_conversation().await;
         let migrator = with_extra_migration("ALTER TABLE conversations ADD COLUMN mood TEXT;");
 
-        prepare_with(&path, &migrator).await.expect("migrate");
+        prepare_with(&path, &migrator, crate::DEFAULT_BUSY_TIMEOUT)
+            .await
+            .expect("migrate");
 
         let backups = backups(dir.path());
         assert_eq!(backups.len(), 1);
@@ -310,7 +323,7 @@ mod tests {
             "ALTER TABLE conversations ADD COLUMN mood TEXT; INSERT INTO no_such_table VALUES (1);",
         );
 
-        let error = prepare_with(&path, &migrator)
+        let error = prepare_with(&path, &migrator, crate::DEFAULT_BUSY_TIMEOUT)
             .await
             .expect_err("the migration must fail");
 
@@ -360,7 +373,10 @@ mod tests {
     #[tokio::test]
     async fn newer_schema_rejected() {
         let (_dir, path) = database_with_one_conversation().await;
-        let mut connection = connect_options(&path).connect().await.expect("connect");
+        let mut connection = connect_options(&path, crate::DEFAULT_BUSY_TIMEOUT)
+            .connect()
+            .await
+            .expect("connect");
         sqlx::query(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
              VALUES (99999999999999, 'from the future', 1, x'00', 0)",

@@ -7,11 +7,12 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqliteConnection};
 
+use crate::error::sqlite_primary_code;
 use crate::{Store, StoreError, migrate};
 
-/// How long a statement waits for another connection's write lock before
-/// it fails with [`StoreError::Busy`].
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a statement waits for another connection's write lock
+/// before it fails with [`StoreError::Busy`].
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections in the pool. SQLite allows one writer at a time, and the
 /// others serve reads alongside it in WAL mode.
@@ -34,20 +35,33 @@ impl Store {
     ///   longer than the busy timeout.
     /// - [`StoreError::Open`] for other failures, such as a missing permission.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with_busy_timeout(path, DEFAULT_BUSY_TIMEOUT).await
+    }
+
+    /// Opens like [`Store::open`], waiting at most `busy_timeout` for
+    /// another process's write lock on each statement.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::open`].
+    pub async fn open_with_busy_timeout(
+        path: impl AsRef<Path>,
+        busy_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
 
         create_parent(&path)?;
 
         let has_content = std::fs::metadata(&path).is_ok_and(|meta| meta.len() > 0);
         if has_content {
-            check_integrity(&path).await?;
+            check_integrity(&path, busy_timeout).await?;
         }
 
-        migrate::prepare(&path).await?;
+        migrate::prepare(&path, busy_timeout).await?;
 
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(connect_options(&path))
+            .connect_with(connect_options(&path, busy_timeout))
             .await
             .map_err(|source| open_error(&path, source))?;
 
@@ -61,12 +75,12 @@ impl Store {
 }
 
 /// Options shared by every read-write connection.
-pub(crate) fn connect_options(path: &Path) -> SqliteConnectOptions {
+pub(crate) fn connect_options(path: &Path, busy_timeout: Duration) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
+        .busy_timeout(busy_timeout)
         // In WAL mode NORMAL never corrupts the file; a power cut may roll
         // back the last commits, a process crash loses nothing committed.
         .synchronous(SqliteSynchronous::Normal)
@@ -100,28 +114,35 @@ fn create_parent(path: &Path) -> Result<(), StoreError> {
     })
 }
 
-/// Runs `PRAGMA integrity_check` on a read-only connection.
-async fn check_integrity(path: &Path) -> Result<(), StoreError> {
-    let options = SqliteConnectOptions::new()
+/// Runs `PRAGMA integrity_check`, on a read-only connection when possible.
+///
+/// A read-only connection cannot rebuild the WAL index after a power cut,
+/// which SQLite reports as SQLITE_READONLY or SQLITE_CANTOPEN, so the check
+/// is then retried on a read-write connection. Neither connection writes to
+/// the database file, because the check only reads it.
+async fn check_integrity(path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
+    let read_only = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
         .create_if_missing(false)
-        .busy_timeout(BUSY_TIMEOUT);
+        .busy_timeout(busy_timeout);
 
-    let mut connection: SqliteConnection = options
-        .connect()
-        .await
-        .map_err(|source| open_error(path, source))?;
-
-    let rows: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_all(&mut connection)
-        .await;
-
-    // Closing a read-only connection cannot change the file, so a failure
-    // here only matters for the log.
-    if let Err(error) = sqlx::Connection::close(connection).await {
-        tracing::debug!(path = %path.display(), %error, "closing the integrity-check connection failed");
-    }
+    let rows = match run_integrity_check(read_only).await {
+        Err(error)
+            if matches!(
+                sqlite_primary_code(&error),
+                Some(SQLITE_READONLY | SQLITE_CANTOPEN)
+            ) =>
+        {
+            tracing::info!(path = %path.display(), %error, "read-only integrity check failed; retrying read-write");
+            let read_write = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(false)
+                .busy_timeout(busy_timeout);
+            run_integrity_check(read_write).await
+        }
+        other => other,
+    };
 
     let rows = rows.map_err(|source| open_error(path, source))?;
     if rows.len() == 1 && rows[0] == "ok" {
@@ -135,4 +156,22 @@ async fn check_integrity(path: &Path) -> Result<(), StoreError> {
         path: PathBuf::from(path),
         detail: format!("integrity check failed: {detail}"),
     })
+}
+
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_CANTOPEN: i64 = 14;
+
+async fn run_integrity_check(options: SqliteConnectOptions) -> Result<Vec<String>, sqlx::Error> {
+    let mut connection: SqliteConnection = options.connect().await?;
+
+    let rows = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut connection)
+        .await;
+
+    // The check only reads, so a failure to close matters only for the log.
+    if let Err(error) = sqlx::Connection::close(connection).await {
+        tracing::debug!(%error, "closing the integrity-check connection failed");
+    }
+
+    rows
 }

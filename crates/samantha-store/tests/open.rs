@@ -235,3 +235,71 @@ async fn two_processes_write_at_once() {
         .expect("integrity check");
     assert_eq!(check, "ok");
 }
+
+#[tokio::test]
+async fn held_write_lock_gives_busy_error() {
+    let temp = common::temp_db();
+    let store = Store::open_with_busy_timeout(&temp.path, std::time::Duration::from_millis(200))
+        .await
+        .expect("open");
+    let conversation = store
+        .create_conversation("busy", "samantha")
+        .await
+        .expect("conversation");
+
+    // Another writer holds the write lock in an open transaction.
+    let mut other = common::raw_connection(&temp.path).await;
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .expect("begin");
+
+    let error = store
+        .append_user_message(conversation.id, "blocked", None)
+        .await
+        .expect_err("the write lock is held");
+    assert!(matches!(error, StoreError::Busy { .. }), "{error}");
+    assert!(error.to_string().contains("is busy"), "{error}");
+    assert!(
+        error.to_string().contains(&temp.path.display().to_string()),
+        "{error}"
+    );
+
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("rollback");
+    store
+        .append_user_message(conversation.id, "after the lock", None)
+        .await
+        .expect("write after the lock is released");
+}
+
+#[tokio::test]
+async fn wal_content_survives_missing_index() {
+    let temp = common::temp_db();
+    let store = common::open(&temp.path).await;
+    let conversation = store
+        .create_conversation("in the wal", "samantha")
+        .await
+        .expect("conversation");
+    store
+        .append_user_message(conversation.id, "only in the WAL file", None)
+        .await
+        .expect("message");
+
+    // Copy the database and its WAL, but not the shared-memory index, while
+    // the store is still open, as a crash or a power cut would leave them.
+    let copy = temp.dir.path().join("copy");
+    std::fs::create_dir(&copy).expect("create folder");
+    let copied = copy.join("samantha.db");
+    std::fs::copy(&temp.path, &copied).expect("copy database");
+    let wal = temp.path.with_extension("db-wal");
+    assert!(wal.exists(), "the test needs content in the WAL file");
+    std::fs::copy(&wal, copy.join("samantha.db-wal")).expect("copy WAL");
+
+    let reopened = common::open(&copied).await;
+    let messages = reopened.messages(conversation.id).await.expect("messages");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].content, "only in the WAL file");
+}

@@ -121,6 +121,17 @@ async fn memory(args: MemoryBenchArgs) -> anyhow::Result<()> {
         )?;
 
         store.close().await;
+
+        let started = Instant::now();
+        let reopened = Store::open(folder.path().join("bench.db")).await?;
+        let open_time = started.elapsed();
+        reopened.close().await;
+        writeln!(
+            stdout,
+            "{label} messages: open with integrity check {:.1} ms",
+            millis(open_time)
+        )?;
+
         results.push(SizeResult {
             label,
             recall_p95: p95,

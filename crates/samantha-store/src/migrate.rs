@@ -1,10 +1,15 @@
 //! Schema migrations and the backup written before them.
 //!
 //! Migrations live in `migrations/` at the repository root and are embedded
-//! at build time. Each one runs inside a single `BEGIN IMMEDIATE`
+//! at build time. All pending ones run inside a single `BEGIN IMMEDIATE`
 //! transaction, so a failure leaves the database as it was and a second
 //! process that opens the file at the same time waits and then finds
 //! nothing left to do.
+//!
+//! To change the schema, add a new file `migrations/<UTC timestamp>_<what>.sql`
+//! and never edit an applied one, because sqlx rejects a changed checksum.
+//! Then add a fixture for the new version as `tests/make_fixtures.rs`
+//! describes, so the upgrade test covers the step from it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -7,7 +7,7 @@ use std::process::Command;
 use samantha_store::{Store, StoreError};
 
 #[tokio::test]
-async fn fresh_file_uses_wal_and_foreign_keys() {
+async fn fresh_file_uses_wal_mode() {
     let temp = common::temp_db();
     let store = common::open(&temp.path).await;
     store
@@ -72,7 +72,7 @@ async fn open_damaged(bytes: &[u8]) -> StoreError {
 
 #[tokio::test]
 async fn random_bytes_rejected_untouched() {
-    // A fixed xorshift sequence, so the test sees the same bytes each run.
+    // A fixed xorshift sequence, so every run writes the same bytes.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let bytes: Vec<u8> = (0..16_384)
         .map(|_| {

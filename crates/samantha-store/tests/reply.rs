@@ -271,3 +271,14 @@ async fn crash_mid_reply_keeps_sentences() {
     );
     assert_eq!(messages[1].status, MessageStatus::Interrupted);
 }
+
+#[test]
+fn writer_and_store_are_send() {
+    fn assert_send<T: Send + 'static>() {}
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    // The engine moves a writer into its generation task and shares the
+    // store between tasks.
+    assert_send::<samantha_store::ReplyWriter>();
+    assert_send_sync::<samantha_store::Store>();
+}

@@ -153,17 +153,14 @@ async fn memory(args: MemoryBenchArgs) -> anyhow::Result<()> {
 /// Writes `size` messages in conversations of alternating user and
 /// assistant turns, plus one memory per hundred messages.
 async fn fill(store: &Store, size: usize, generator: &mut TextGenerator) -> anyhow::Result<()> {
-    let mut conversation = None;
+    let title = generator.sentence(2, 5);
+    let mut conversation = store.create_conversation(&title, "samantha").await?.id;
 
     for index in 0..size {
-        if index % MESSAGES_PER_CONVERSATION == 0 {
+        if index > 0 && index % MESSAGES_PER_CONVERSATION == 0 {
             let title = generator.sentence(2, 5);
-            conversation = Some(store.create_conversation(&title, "samantha").await?.id);
-            tracing::debug!(index, "bench conversation started");
+            conversation = store.create_conversation(&title, "samantha").await?.id;
         }
-        let Some(conversation) = conversation else {
-            unreachable!("a conversation is created at index 0");
-        };
 
         let role = if index % 2 == 0 {
             Role::User

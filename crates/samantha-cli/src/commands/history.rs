@@ -83,7 +83,12 @@ async fn execute(command: HistoryCommand, store: &Store) -> anyhow::Result<()> {
 
     match command {
         HistoryCommand::List => {
-            for summary in store.list_conversations().await? {
+            let summaries = store.list_conversations().await?;
+            if summaries.is_empty() {
+                eprintln!("no conversations in {}", store.path().display());
+            }
+
+            for summary in summaries {
                 let conversation = summary.conversation;
                 writeln!(
                     stdout,

@@ -48,7 +48,12 @@ async fn execute(command: MemoryCommand, store: &Store) -> anyhow::Result<()> {
 
     match command {
         MemoryCommand::List { all } => {
-            for memory in store.list_memories(all).await? {
+            let memories = store.list_memories(all).await?;
+            if memories.is_empty() {
+                eprintln!("no memories in {}", store.path().display());
+            }
+
+            for memory in memories {
                 let mut flags = Vec::new();
                 if memory.pinned {
                     flags.push("pinned");

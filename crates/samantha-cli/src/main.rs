@@ -6,6 +6,7 @@
 mod commands;
 mod logging;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,10 @@ struct Cli {
     #[arg(long, global = true, env = "SAMANTHA_LOG", default_value = "warn")]
     log: String,
 
+    /// Database file to use instead of samantha.db in the data directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -25,6 +30,12 @@ struct Cli {
 enum Command {
     /// Fetch and verify the model files.
     Setup(commands::setup::SetupArgs),
+    /// List, search, export, import and delete conversations.
+    History(commands::history::HistoryArgs),
+    /// List, add and forget what Samantha remembers about you.
+    Memory(commands::memory::MemoryArgs),
+    /// Measure performance on this machine.
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,5 +54,8 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Setup(args) => commands::setup::run(args),
+        Command::History(args) => commands::history::run(args, cli.db.as_deref()),
+        Command::Memory(args) => commands::memory::run(args, cli.db.as_deref()),
+        Command::Bench(args) => commands::bench::run(args),
     }
 }

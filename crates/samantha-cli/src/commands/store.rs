@@ -1,0 +1,30 @@
+//! Opening the database for the `history`, `memory` and `bench` commands.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use samantha_models::DataDir;
+use samantha_store::Store;
+
+/// Returns `--db` when given, otherwise `samantha.db` in the data directory.
+pub fn database_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match db {
+        Some(path) => Ok(path.to_path_buf()),
+        None => Ok(DataDir::resolve()?.database()),
+    }
+}
+
+/// Builds the Tokio runtime that the store's async API runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+/// Opens the database chosen by `--db` or the data directory.
+pub async fn open(db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = database_path(db)?;
+    tracing::debug!(path = %path.display(), "opening the database");
+    Ok(Store::open(&path).await?)
+}

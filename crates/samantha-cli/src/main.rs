@@ -30,6 +30,14 @@ struct Cli {
 enum Command {
     /// Fetch and verify the model files.
     Setup(commands::setup::SetupArgs),
+    /// Talk with Samantha in the terminal.
+    Chat(commands::chat::ChatArgs),
+    /// Send one message and print Samantha's reply.
+    Ask(commands::ask::AskArgs),
+    /// Continue raw text with the language model.
+    Complete(commands::complete::CompleteArgs),
+    /// Measure model quality.
+    Eval(commands::eval::EvalArgs),
     /// List, search, export, import and delete conversations.
     History(commands::history::HistoryArgs),
     /// List, add and forget what Samantha remembers about you.
@@ -54,6 +62,10 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Setup(args) => commands::setup::run(args),
+        Command::Chat(args) => commands::chat::run(args, cli.db.as_deref()),
+        Command::Ask(args) => commands::ask::run(args, cli.db.as_deref()),
+        Command::Complete(args) => commands::complete::run(args),
+        Command::Eval(args) => commands::eval::run(args),
         Command::History(args) => commands::history::run(args, cli.db.as_deref()),
         Command::Memory(args) => commands::memory::run(args, cli.db.as_deref()),
         Command::Bench(args) => commands::bench::run(args),

@@ -117,7 +117,14 @@ fn cpu(reason: String) -> SelectedBackend {
 /// Sets the number of threads used by the CPU kernels and burn's CPU
 /// backend. It takes effect only on the first call in a process.
 pub fn configure_threads(threads: usize) -> Result<(), BackendError> {
+    static CONFIGURED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let threads = threads.max(1);
+    if let Some(&configured) = CONFIGURED.get() {
+        tracing::debug!(configured, requested = threads, "thread count already set");
+        return Ok(());
+    }
+    CONFIGURED.get_or_init(|| threads);
+
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()

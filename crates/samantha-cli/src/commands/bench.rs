@@ -22,6 +22,8 @@ pub struct BenchArgs {
 enum BenchCommand {
     /// Measure message inserts and recall on synthetic histories.
     Memory(MemoryBenchArgs),
+    /// Measure the language model's load time, speed and memory.
+    Llm(super::bench_llm::LlmBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +60,7 @@ const FUNCTION_WORDS: &[&str] = &[
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         BenchCommand::Memory(args) => store::runtime()?.block_on(memory(args)),
+        BenchCommand::Llm(args) => super::bench_llm::run(args),
     }
 }
 

@@ -25,6 +25,15 @@ struct Cli {
 enum Command {
     /// Fetch and verify the model files.
     Setup(commands::setup::SetupArgs),
+
+    /// Measure speed and accuracy.
+    Bench(commands::bench::BenchArgs),
+
+    /// Record from the microphone (Enter to start and stop) and print the text.
+    Listen(commands::listen::ListenArgs),
+
+    /// Print the text spoken in an audio file.
+    Transcribe(commands::transcribe::TranscribeArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,5 +52,8 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Setup(args) => commands::setup::run(args),
+        Command::Bench(args) => commands::bench::run(args),
+        Command::Listen(args) => commands::listen::run(args),
+        Command::Transcribe(args) => commands::transcribe::run(args),
     }
 }

@@ -62,6 +62,12 @@ pub struct TranscribeOptions {
     pub logprob_threshold: f32,
     /// Voice activity detection; `None` hands all audio to Whisper.
     pub vad: Option<VadConfig>,
+    /// Let Whisper emit timestamp tokens and split the text into timed
+    /// segments. Without them the clip is decoded as one segment.
+    pub timestamps: bool,
+    /// Limit on text tokens per second of speech (plus a fixed 16), which
+    /// cuts off the repetition loops Whisper can fall into; 0 means none.
+    pub max_tokens_per_second: u32,
 }
 
 /// Threads used unless `--threads` says otherwise. Measured by
@@ -84,6 +90,8 @@ impl Default for TranscribeOptions {
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,
             vad: Some(VadConfig::default()),
+            timestamps: false,
+            max_tokens_per_second: 10,
         }
     }
 }
@@ -337,6 +345,15 @@ impl Transcriber {
             Some("en")
         };
         params.set_language(language);
+
+        if !self.options.timestamps {
+            params.set_no_timestamps(true);
+            params.set_single_segment(true);
+        }
+        if self.options.max_tokens_per_second > 0 {
+            let limit = (seconds * f64::from(self.options.max_tokens_per_second)).ceil() as i32 + 16;
+            params.set_max_tokens(limit);
+        }
 
         if let AudioContext::Fit { padding } = self.options.audio_context {
             let needed = (seconds * POSITIONS_PER_SECOND).ceil() as u32 + padding;

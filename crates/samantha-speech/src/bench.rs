@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// English sentences without digits, so that Whisper's number formatting
-/// cannot count as an error.
+/// English sentences without numbers and with American spelling, so that
+/// Whisper's number formatting and spelling cannot count as errors.
 pub const SENTENCES: &[&str] = &[
     "The weather is lovely this morning.",
     "Please turn off the lights before you leave.",
@@ -17,7 +17,7 @@ pub const SENTENCES: &[&str] = &[
     "My sister lives in a small house near the sea.",
     "We should go for a walk in the park later.",
     "Can you remind me to call my mother tonight?",
-    "The train to the city leaves in ten minutes.",
+    "The train to the city leaves in a few minutes.",
     "She reads a book every evening before bed.",
     "The children are playing in the garden.",
     "I forgot my keys at the office again.",
@@ -33,7 +33,7 @@ pub const SENTENCES: &[&str] = &[
     "Where did you put the letter from the bank?",
     "It is raining and the streets are empty.",
     "Music always helps me to relax after work.",
-    "Our neighbours are painting their front door green.",
+    "Our neighbors are painting their front door green.",
     "I am learning to play the piano this year.",
 ];
 
@@ -43,7 +43,7 @@ pub struct Utterance {
     pub text: &'static str,
     pub path: PathBuf,
     /// espeak-ng voice, such as `en-us`.
-    pub voice: &'static str,
+    pub voice: String,
     /// Speaking rate in words per minute.
     pub words_per_minute: u32,
 }
@@ -65,7 +65,9 @@ const FORMATS: &[(&str, u32, u32)] = &[
 /// Errors raised while making speech.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthesisError {
-    #[error("could not run {program} ({source}); install it with `apt-get install espeak-ng sox libsox-fmt-all`")]
+    #[error(
+        "could not run {program}; install it with `apt-get install espeak-ng sox libsox-fmt-all`"
+    )]
     Spawn {
         program: &'static str,
         #[source]
@@ -96,32 +98,69 @@ fn run(program: &'static str, args: &[&str], path: &Path) -> Result<(), Synthesi
 }
 
 /// Speaks `text` with espeak-ng into `output` (22050 Hz mono WAV).
-pub fn speak(text: &str, voice: &str, words_per_minute: u32, output: &Path) -> Result<(), SynthesisError> {
+pub fn speak(
+    text: &str,
+    voice: &str,
+    words_per_minute: u32,
+    output: &Path,
+) -> Result<(), SynthesisError> {
     let rate = words_per_minute.to_string();
     let path = output.to_string_lossy();
-    run("espeak-ng", &["-v", voice, "-s", &rate, "-w", &path, text], output)
+    run(
+        "espeak-ng",
+        &["-v", voice, "-s", &rate, "-w", &path, text],
+        output,
+    )
 }
 
 /// Converts `input` with sox into `output`, whose extension picks the format.
-pub fn convert_audio(input: &Path, output: &Path, sample_rate: u32, channels: u32) -> Result<(), SynthesisError> {
+pub fn convert_audio(
+    input: &Path,
+    output: &Path,
+    sample_rate: u32,
+    channels: u32,
+) -> Result<(), SynthesisError> {
     let rate = sample_rate.to_string();
     let channels = channels.to_string();
     let input_path = input.to_string_lossy();
     let output_path = output.to_string_lossy();
-    run("sox", &[&input_path, "-r", &rate, "-c", &channels, &output_path], output)
+    run(
+        "sox",
+        &[&input_path, "-r", &rate, "-c", &channels, &output_path],
+        output,
+    )
 }
 
-/// Synthesizes every sentence in `dir`, cycling through voices, speaking
-/// rates and file formats.
-pub fn synthesize_corpus(dir: &Path) -> Result<Vec<Utterance>, SynthesisError> {
+/// Voices, speaking rates and file formats of the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorpusStyle<'a> {
+    /// Four voices, four speaking rates and six file formats in turn.
+    Mixed,
+    /// One voice and rate, as 16 kHz mono WAV.
+    Uniform {
+        voice: &'a str,
+        words_per_minute: u32,
+    },
+}
+
+/// Synthesizes every sentence of [`SENTENCES`] in `dir`.
+pub fn synthesize_corpus(dir: &Path, style: CorpusStyle) -> Result<Vec<Utterance>, SynthesisError> {
     let mut utterances = Vec::with_capacity(SENTENCES.len());
     for (index, text) in SENTENCES.iter().enumerate() {
-        let voice = VOICES[index % VOICES.len()];
-        let words_per_minute = RATES[index % RATES.len()];
-        let (extension, sample_rate, channels) = FORMATS[index % FORMATS.len()];
+        let (voice, words_per_minute, (extension, sample_rate, channels)) = match style {
+            CorpusStyle::Mixed => (
+                VOICES[index % VOICES.len()].to_owned(),
+                RATES[index % RATES.len()],
+                FORMATS[index % FORMATS.len()],
+            ),
+            CorpusStyle::Uniform {
+                voice,
+                words_per_minute,
+            } => (voice.to_owned(), words_per_minute, ("wav", 16_000, 1)),
+        };
 
         let spoken = dir.join(format!("sentence-{index:02}-espeak.wav"));
-        speak(text, voice, words_per_minute, &spoken)?;
+        speak(text, &voice, words_per_minute, &spoken)?;
         let path = dir.join(format!("sentence-{index:02}.{extension}"));
         convert_audio(&spoken, &path, sample_rate, channels)?;
 
@@ -137,4 +176,5 @@ pub fn synthesize_corpus(dir: &Path) -> Result<Vec<Utterance>, SynthesisError> {
 
 /// Text of the benchmark utterance; espeak-ng `en-us` at 150 words per
 /// minute speaks it in about four seconds.
-pub const FOUR_SECOND_TEXT: &str = "Could you remind me tomorrow morning to water the plants in the garden?";
+pub const FOUR_SECOND_TEXT: &str =
+    "Could you remind me tomorrow morning to water the plants in the garden?";

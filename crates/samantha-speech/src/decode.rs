@@ -33,7 +33,7 @@ impl DecodedAudio {
 /// Errors raised while reading an audio file.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("could not open audio file {path}: {source}")]
+    #[error("could not open audio file {path}")]
     Open {
         path: PathBuf,
         #[source]
@@ -43,13 +43,19 @@ pub enum DecodeError {
     #[error("audio file {path} is empty (0 bytes); record or export it again")]
     Empty { path: PathBuf },
 
-    #[error("{path} is not a supported audio file ({reason}); use WAV, FLAC, MP3 or Ogg Vorbis")]
-    Unsupported { path: PathBuf, reason: String },
+    #[error("{path} is not a supported audio file; use WAV, FLAC, MP3 or Ogg Vorbis")]
+    Unsupported {
+        path: PathBuf,
+        #[source]
+        source: SymphoniaError,
+    },
 
     #[error("{path} has no audio track; use a file with sound in WAV, FLAC, MP3 or Ogg Vorbis")]
     NoTrack { path: PathBuf },
 
-    #[error("{path} does not state its sample rate; convert it to WAV, for example with `sox {path} out.wav`")]
+    #[error(
+        "{path} does not state its sample rate; convert it to WAV, for example with `sox {path} out.wav`"
+    )]
     NoSampleRate { path: PathBuf },
 
     #[error(
@@ -63,10 +69,17 @@ pub enum DecodeError {
         decoded_frames: u64,
     },
 
-    #[error("audio file {path} is damaged: {reason}; copy or export the file again")]
-    Corrupt { path: PathBuf, reason: String },
+    #[error("audio file {path} is damaged; copy or export the file again")]
+    Corrupt {
+        path: PathBuf,
+        #[source]
+        source: SymphoniaError,
+    },
 
-    #[error("audio file {path}: {source}")]
+    #[error("audio file {path} is damaged: none of its {packets} packets could be decoded; copy or export the file again")]
+    Undecodable { path: PathBuf, packets: usize },
+
+    #[error("audio file {path} could not be converted to 16 kHz")]
     Resample {
         path: PathBuf,
         #[source]
@@ -82,7 +95,9 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, DecodeError> {
     })?;
     let length = file.metadata().map(|meta| meta.len()).unwrap_or(0);
     if length == 0 {
-        return Err(DecodeError::Empty { path: path.to_path_buf() });
+        return Err(DecodeError::Empty {
+            path: path.to_path_buf(),
+        });
     }
 
     let stream = MediaSourceStream::new(Box::new(file), Default::default());
@@ -91,46 +106,62 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, DecodeError> {
         hint.with_extension(extension);
     }
 
-    let unsupported = |reason: String| DecodeError::Unsupported {
+    let unsupported = |source| DecodeError::Unsupported {
         path: path.to_path_buf(),
-        reason,
+        source,
     };
-    let corrupt = |reason: String| DecodeError::Corrupt {
+    let corrupt = |source| DecodeError::Corrupt {
         path: path.to_path_buf(),
-        reason,
+        source,
     };
 
     let probed = symphonia::default::get_probe()
-        .format(&hint, stream, &FormatOptions::default(), &MetadataOptions::default())
-        .map_err(|error| unsupported(error.to_string()))?;
+        .format(
+            &hint,
+            stream,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .map_err(unsupported)?;
     let mut format = probed.format;
 
     let track = format
         .tracks()
         .iter()
         .find(|track| track.codec_params.codec != CODEC_TYPE_NULL)
-        .ok_or_else(|| DecodeError::NoTrack { path: path.to_path_buf() })?;
+        .ok_or_else(|| DecodeError::NoTrack {
+            path: path.to_path_buf(),
+        })?;
     let track_id = track.id;
     let expected_frames = track.codec_params.n_frames;
     let sample_rate = track
         .codec_params
         .sample_rate
-        .ok_or_else(|| DecodeError::NoSampleRate { path: path.to_path_buf() })?;
+        .ok_or_else(|| DecodeError::NoSampleRate {
+            path: path.to_path_buf(),
+        })?;
 
     let mut decoder = symphonia::default::get_codecs()
         .make(&track.codec_params, &DecoderOptions::default())
-        .map_err(|error| unsupported(error.to_string()))?;
+        .map_err(unsupported)?;
 
     let mut interleaved: Vec<f32> = Vec::new();
-    let mut channels = track.codec_params.channels.map_or(0, |layout| layout.count());
+    let mut channels = track
+        .codec_params
+        .channels
+        .map_or(0, |layout| layout.count());
     let mut buffer: Option<SampleBuffer<f32>> = None;
     let mut damaged_packets = 0_usize;
 
     loop {
         let packet = match format.next_packet() {
             Ok(packet) => packet,
-            Err(SymphoniaError::IoError(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(error) => return Err(corrupt(error.to_string())),
+            Err(SymphoniaError::IoError(error))
+                if error.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                break;
+            }
+            Err(error) => return Err(corrupt(error)),
         };
         if packet.track_id() != track_id {
             continue;
@@ -143,8 +174,12 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, DecodeError> {
                 tracing::warn!(path = %path.display(), reason, "skipped a damaged packet");
                 continue;
             }
-            Err(SymphoniaError::IoError(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(error) => return Err(corrupt(error.to_string())),
+            Err(SymphoniaError::IoError(error))
+                if error.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                break;
+            }
+            Err(error) => return Err(corrupt(error)),
         };
 
         let spec = *decoded.spec();
@@ -174,7 +209,10 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, DecodeError> {
         }
     }
     if decoded_frames == 0 && damaged_packets > 0 {
-        return Err(corrupt(format!("none of its {damaged_packets} packets could be decoded")));
+        return Err(DecodeError::Undecodable {
+            path: path.to_path_buf(),
+            packets: damaged_packets,
+        });
     }
 
     Ok(DecodedAudio {
@@ -194,8 +232,10 @@ pub fn load_for_whisper(path: &Path) -> Result<Vec<f32>, DecodeError> {
         seconds = audio.duration_seconds(),
         "decoded audio"
     );
-    resample::resample(&audio.samples, audio.sample_rate, WHISPER_SAMPLE_RATE).map_err(|source| DecodeError::Resample {
-        path: path.to_path_buf(),
-        source,
+    resample::resample(&audio.samples, audio.sample_rate, WHISPER_SAMPLE_RATE).map_err(|source| {
+        DecodeError::Resample {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }

@@ -11,7 +11,13 @@ pub mod transcribe;
 pub mod vad;
 pub mod wer;
 
-pub use capture::{CaptureError, InputDeviceInfo, Recorder, RecorderConfig, Recording, list_input_devices};
+pub use capture::{
+    CaptureError, InputDeviceInfo, Recorder, RecorderConfig, Recording, list_input_devices,
+};
 pub use decode::DecodeError;
-pub use models::{DEFAULT_MODEL, GgmlStatus, ModelError, WHISPER_MODELS, WhisperModel, find_whisper_model};
-pub use transcribe::{AudioContext, Decoding, Segment, TranscribeError, TranscribeOptions, Transcriber, Transcript};
+pub use models::{
+    DEFAULT_MODEL, GgmlStatus, ModelError, WHISPER_MODELS, WhisperModel, find_whisper_model,
+};
+pub use transcribe::{
+    AudioContext, Decoding, Segment, TranscribeError, TranscribeOptions, Transcriber, Transcript,
+};

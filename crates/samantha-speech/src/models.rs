@@ -34,7 +34,7 @@ pub struct WhisperModel {
     /// Expected sha256 of the converted ggml file, lowercase hex.
     pub ggml_sha256: &'static str,
 
-    /// Whether the model knows languages other than English.
+    /// True when the model covers languages other than English.
     pub multilingual: bool,
 }
 
@@ -51,7 +51,10 @@ pub const TINY_EN: WhisperModel = WhisperModel {
 pub const BASE: WhisperModel = WhisperModel {
     name: "base",
     setup_id: "whisper-base",
-    model_parts: &["whisper/base/model.bin.part1", "whisper/base/model.bin.part2"],
+    model_parts: &[
+        "whisper/base/model.bin.part1",
+        "whisper/base/model.bin.part2",
+    ],
     tokenizer: "whisper/base/tokenizer.json",
     ggml_file: "whisper/ggml-base.bin",
     ggml_sha256: "9ed90e556ad832f4e2fc5849cdc4dfc5c334bbbe29c0f2a653351b1104253b08",
@@ -93,14 +96,14 @@ pub enum ModelError {
         actual: String,
     },
 
-    #[error("could not read {path}: {source}")]
+    #[error("could not read {path}")]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("conversion of Whisper model {name} to ggml failed: {source}")]
+    #[error("conversion of Whisper model {name} to ggml failed")]
     Convert {
         name: &'static str,
         #[source]
@@ -108,7 +111,7 @@ pub enum ModelError {
     },
 }
 
-/// What [`WhisperModel::ensure_ggml`] did.
+/// Outcome of [`WhisperModel::ensure_ggml`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GgmlStatus {
     /// The ggml file was there with the pinned sha256.
@@ -154,7 +157,11 @@ impl WhisperModel {
             return Ok(GgmlStatus::AlreadyPresent);
         }
 
-        let parts: Vec<PathBuf> = self.model_parts.iter().map(|part| models_dir.join(part)).collect();
+        let parts: Vec<PathBuf> = self
+            .model_parts
+            .iter()
+            .map(|part| models_dir.join(part))
+            .collect();
         for part in &parts {
             if !part.is_file() {
                 return Err(ModelError::NotInstalled {
@@ -166,11 +173,17 @@ impl WhisperModel {
         }
 
         let started = std::time::Instant::now();
-        convert::convert(&parts, &models_dir.join(self.tokenizer), &output).map_err(|source| ModelError::Convert {
-            name: self.name,
-            source,
+        convert::convert(&parts, &models_dir.join(self.tokenizer), &output).map_err(|source| {
+            ModelError::Convert {
+                name: self.name,
+                source,
+            }
         })?;
-        tracing::info!(model = self.name, seconds = started.elapsed().as_secs_f64(), "converted to ggml");
+        tracing::info!(
+            model = self.name,
+            seconds = started.elapsed().as_secs_f64(),
+            "converted to ggml"
+        );
 
         let actual = self.checksum(&output)?;
         if actual != self.ggml_sha256 {

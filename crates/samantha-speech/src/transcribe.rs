@@ -11,14 +11,16 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
 
 use crate::decode::{self, DecodeError};
 use crate::resample::WHISPER_SAMPLE_RATE;
 use crate::vad::{self, VadConfig};
 
-/// Encoder positions per second of audio: whisper.cpp's encoder sees
-/// 1500 positions for 30 s.
+/// Encoder positions per second of audio: whisper.cpp's encoder has 1500
+/// positions for 30 s.
 const POSITIONS_PER_SECOND: f64 = 50.0;
 
 /// Encoder positions of Whisper's full 30-second window.
@@ -68,15 +70,22 @@ pub struct TranscribeOptions {
     /// Limit on text tokens per second of speech (plus a fixed 16), which
     /// cuts off the repetition loops Whisper can fall into; 0 means none.
     pub max_tokens_per_second: u32,
+    /// whisper.cpp's flash attention kernels; read when the model is
+    /// loaded. Off by default: on the benchmark machine's CPU it was not
+    /// faster (docs/benchmarks.md).
+    pub flash_attention: bool,
 }
 
-/// Threads used unless `--threads` says otherwise. Measured by
+/// Threads used unless `--threads` sets another count. Measured by
 /// `samantha bench speech` on a loaded 2-core machine, where a second
 /// whisper.cpp thread only slowed transcription down (see docs/benchmarks.md).
 pub const DEFAULT_THREADS: u32 = 1;
 
 /// Padding chosen for [`AudioContext::Fit`] by measurement (docs/benchmarks.md).
-pub const DEFAULT_FIT_PADDING: u32 = 64;
+pub const DEFAULT_FIT_PADDING: u32 = 256;
+
+/// Beam width chosen by measurement (docs/benchmarks.md).
+pub const DEFAULT_BEAM_SIZE: u32 = 5;
 
 impl Default for TranscribeOptions {
     fn default() -> Self {
@@ -85,13 +94,16 @@ impl Default for TranscribeOptions {
             audio_context: AudioContext::Fit {
                 padding: DEFAULT_FIT_PADDING,
             },
-            decoding: Decoding::Greedy,
+            decoding: Decoding::BeamSearch {
+                beam_size: DEFAULT_BEAM_SIZE,
+            },
             language: None,
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,
             vad: Some(VadConfig::default()),
             timestamps: false,
             max_tokens_per_second: 10,
+            flash_attention: false,
         }
     }
 }
@@ -106,7 +118,7 @@ pub struct Segment {
     pub mean_logprob: f32,
 }
 
-/// What a transcription returns.
+/// Result of a transcription.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Transcript {
     /// The recognized text, trimmed; empty when there was no speech.
@@ -127,7 +139,7 @@ pub struct Transcript {
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
     #[error(
-        "could not load Whisper model {path}: whisper.cpp rejected it ({source}); \
+        "could not load Whisper model {path}: whisper.cpp rejected it; \
          delete it and run `samantha setup` to convert it again"
     )]
     Load {
@@ -142,7 +154,9 @@ pub enum TranscribeError {
     #[error("invalid thread count {threads}: use at least 1")]
     InvalidThreads { threads: u32 },
 
-    #[error("language {language:?} is not one Whisper knows; use a code such as en, de or fr, or leave it out to detect it")]
+    #[error(
+        "language {language:?} is not one Whisper knows; use a code such as en, de or fr, or leave it out to detect it"
+    )]
     UnknownLanguage { language: String },
 
     #[error(
@@ -154,7 +168,7 @@ pub enum TranscribeError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
 
-    #[error("whisper.cpp failed on {seconds:.1} s of audio with model {path}: {source}")]
+    #[error("whisper.cpp failed on {seconds:.1} s of audio with model {path}")]
     Whisper {
         path: PathBuf,
         seconds: f64,
@@ -202,7 +216,9 @@ impl Transcriber {
         };
         let mut parameters = WhisperContextParameters::default();
         parameters.use_gpu(false);
-        let context = WhisperContext::new_with_params(model_path, parameters).map_err(load_error)?;
+        parameters.flash_attn(options.flash_attention);
+        let context =
+            WhisperContext::new_with_params(model_path, parameters).map_err(load_error)?;
         let state = context.create_state().map_err(load_error)?;
 
         if let Some(language) = &options.language {
@@ -301,14 +317,21 @@ impl Transcriber {
         let whisper_seconds = started.elapsed().as_secs_f64();
 
         let (segments, language) = self.collect_segments()?;
-        let text = segments
+        let joined = segments
             .iter()
             .map(|segment| segment.text.trim())
             .filter(|text| !text.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
+        let text = collapse_repeated_sentences(&joined);
 
-        tracing::info!(audio_seconds, speech_seconds, whisper_seconds, ?language, "transcribed");
+        tracing::info!(
+            audio_seconds,
+            speech_seconds,
+            whisper_seconds,
+            ?language,
+            "transcribed"
+        );
         Ok(Transcript {
             text,
             language,
@@ -351,7 +374,8 @@ impl Transcriber {
             params.set_single_segment(true);
         }
         if self.options.max_tokens_per_second > 0 {
-            let limit = (seconds * f64::from(self.options.max_tokens_per_second)).ceil() as i32 + 16;
+            let limit =
+                (seconds * f64::from(self.options.max_tokens_per_second)).ceil() as i32 + 16;
             params.set_max_tokens(limit);
         }
 
@@ -362,15 +386,18 @@ impl Transcriber {
             }
         }
 
-        self.state.full(params, input).map_err(|source| TranscribeError::Whisper {
-            path: self.model_path.clone(),
-            seconds,
-            source,
-        })
+        self.state
+            .full(params, input)
+            .map_err(|source| TranscribeError::Whisper {
+                path: self.model_path.clone(),
+                seconds,
+                source,
+            })
     }
 
     fn collect_segments(&self) -> Result<(Vec<Segment>, Option<String>), TranscribeError> {
-        let language = whisper_rs::get_lang_str(self.state.full_lang_id_from_state()).map(str::to_owned);
+        let language =
+            whisper_rs::get_lang_str(self.state.full_lang_id_from_state()).map(str::to_owned);
         let end_of_text = self.context.token_eot();
 
         let mut segments = Vec::new();
@@ -392,13 +419,16 @@ impl Transcriber {
                 logprob_sum / token_count as f32
             };
             let no_speech_probability = segment.no_speech_probability();
-            let text = segment.to_str_lossy().map_err(|source| TranscribeError::Whisper {
-                path: self.model_path.clone(),
-                seconds: 0.0,
-                source,
-            })?;
+            let text = segment
+                .to_str_lossy()
+                .map_err(|source| TranscribeError::Whisper {
+                    path: self.model_path.clone(),
+                    seconds: 0.0,
+                    source,
+                })?;
 
-            if no_speech_probability > self.options.no_speech_threshold && mean_logprob < self.options.logprob_threshold
+            if no_speech_probability > self.options.no_speech_threshold
+                && mean_logprob < self.options.logprob_threshold
             {
                 tracing::info!(no_speech_probability, mean_logprob, text = %text, "dropped a segment without speech");
                 continue;
@@ -414,5 +444,74 @@ impl Transcriber {
             });
         }
         Ok((segments, language))
+    }
+}
+
+/// Removes a sentence that repeats the one before it word for word (case
+/// and punctuation aside). Whisper sometimes loops and decodes a short
+/// utterance twice when the window holds silence after the speech.
+pub fn collapse_repeated_sentences(text: &str) -> String {
+    let mut sentences: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (index, character) in text.char_indices() {
+        if matches!(character, '.' | '?' | '!') {
+            let end = index + character.len_utf8();
+            sentences.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        sentences.push(&text[start..]);
+    }
+
+    let mut kept: Vec<&str> = Vec::with_capacity(sentences.len());
+    for sentence in sentences {
+        let words = crate::wer::normalize_words(sentence);
+        let repeats = kept.last().is_some_and(|previous| {
+            words.len() >= 3 && crate::wer::normalize_words(previous) == words
+        });
+        if repeats {
+            tracing::debug!(sentence, "dropped a repeated sentence");
+            continue;
+        }
+        kept.push(sentence);
+    }
+    kept.iter()
+        .map(|sentence| sentence.trim())
+        .filter(|sentence| !sentence.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapse_repeated_sentences;
+
+    #[test]
+    fn collapse_drops_immediate_repeat() {
+        let text = "I would like a cup of coffee. I would like a cup of coffee.";
+        assert_eq!(
+            collapse_repeated_sentences(text),
+            "I would like a cup of coffee."
+        );
+    }
+
+    #[test]
+    fn collapse_keeps_distinct_sentences() {
+        let text = "Hello there. How are you? Fine, thanks!";
+        assert_eq!(collapse_repeated_sentences(text), text);
+    }
+
+    #[test]
+    fn collapse_keeps_short_repeats() {
+        assert_eq!(collapse_repeated_sentences("No. No."), "No. No.");
+    }
+
+    #[test]
+    fn collapse_handles_text_without_punctuation() {
+        assert_eq!(
+            collapse_repeated_sentences("turn on the light"),
+            "turn on the light"
+        );
     }
 }

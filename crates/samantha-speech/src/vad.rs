@@ -11,8 +11,8 @@
 //! voiced frame, widened by [`VadConfig::padding_ms`] on both sides.
 //!
 //! NOTE: speech under steady noise with less than `margin_db` of SNR is
-//! taken for noise and dropped; the thresholds were chosen on espeak-ng
-//! speech, silence and white noise.
+//! taken for noise and dropped. The thresholds were chosen on espeak-ng
+//! speech, silence and synthetic noise, not on real microphones.
 
 /// Thresholds of the detector.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +44,7 @@ impl Default for VadConfig {
 /// Result of running the detector over a clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoiceActivity {
-    /// Sample range that holds the speech, padded; `None` when there is none.
+    /// Sample range of the speech, padded; `None` when there is none.
     pub speech: Option<std::ops::Range<usize>>,
     /// Voiced time in milliseconds.
     pub voiced_ms: u32,
@@ -57,7 +57,10 @@ pub fn rms_db(samples: &[f32]) -> f32 {
     if samples.is_empty() {
         return -120.0;
     }
-    let mean_square = samples.iter().map(|sample| f64::from(*sample) * f64::from(*sample)).sum::<f64>()
+    let mean_square = samples
+        .iter()
+        .map(|sample| f64::from(*sample) * f64::from(*sample))
+        .sum::<f64>()
         / samples.len() as f64;
     (10.0 * mean_square.max(1e-12).log10()) as f32
 }
@@ -113,7 +116,9 @@ mod tests {
     fn tone(seconds: f32, amplitude: f32) -> Vec<f32> {
         let count = (RATE as f32 * seconds) as usize;
         (0..count)
-            .map(|index| amplitude * (2.0 * std::f32::consts::PI * 220.0 * index as f32 / RATE as f32).sin())
+            .map(|index| {
+                amplitude * (2.0 * std::f32::consts::PI * 220.0 * index as f32 / RATE as f32).sin()
+            })
             .collect()
     }
 
@@ -155,18 +160,38 @@ mod tests {
         let activity = detect(&samples, RATE, &VadConfig::default());
         let speech = activity.speech.expect("tone is detected");
         let padding = RATE as usize / 4;
-        assert!(speech.start >= RATE as usize - padding - 480, "start {}", speech.start);
-        assert!(speech.end <= 2 * RATE as usize + padding + 480, "end {}", speech.end);
-        assert!(activity.voiced_ms >= 900, "voiced {} ms", activity.voiced_ms);
+        assert!(
+            speech.start >= RATE as usize - padding - 480,
+            "start {}",
+            speech.start
+        );
+        assert!(
+            speech.end <= 2 * RATE as usize + padding + 480,
+            "end {}",
+            speech.end
+        );
+        assert!(
+            activity.voiced_ms >= 900,
+            "voiced {} ms",
+            activity.voiced_ms
+        );
     }
 
     #[test]
     fn burst_over_quiet_noise_is_found() {
         let mut samples = noise(1.0, 0.01);
-        let burst: Vec<f32> = tone(0.5, 0.3).iter().zip(noise(0.5, 0.01)).map(|(a, b)| a + b).collect();
+        let burst: Vec<f32> = tone(0.5, 0.3)
+            .iter()
+            .zip(noise(0.5, 0.01))
+            .map(|(a, b)| a + b)
+            .collect();
         samples.extend(burst);
         samples.extend(noise(1.0, 0.01));
-        assert!(detect(&samples, RATE, &VadConfig::default()).speech.is_some());
+        assert!(
+            detect(&samples, RATE, &VadConfig::default())
+                .speech
+                .is_some()
+        );
     }
 
     #[test]

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn insertion_and_deletion_count() {
-        assert_eq!(word_error_rate("the cat sat", "the cat sat down"), 1.0 / 3.0);
+        assert_eq!(
+            word_error_rate("the cat sat", "the cat sat down"),
+            1.0 / 3.0
+        );
         assert_eq!(word_error_rate("the cat sat", "cat sat"), 1.0 / 3.0);
         assert_eq!(word_error_rate("a b c d", ""), 1.0);
     }
@@ -92,7 +95,10 @@ mod tests {
 
     #[test]
     fn normalization_keeps_contractions() {
-        assert_eq!(normalize_words("It's a well-known \"fact\"!"), vec!["it's", "a", "well", "known", "fact"]);
+        assert_eq!(
+            normalize_words("It's a well-known \"fact\"!"),
+            vec!["it's", "a", "well", "known", "fact"]
+        );
     }
 
     #[test]

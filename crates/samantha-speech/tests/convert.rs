@@ -11,7 +11,11 @@ use samantha_speech::{TranscribeOptions, Transcriber, WhisperModel};
 
 fn convert_into(model: &WhisperModel, output: &std::path::Path) -> Hyperparameters {
     let models = common::models_dir();
-    let parts: Vec<PathBuf> = model.model_parts.iter().map(|part| models.join(part)).collect();
+    let parts: Vec<PathBuf> = model
+        .model_parts
+        .iter()
+        .map(|part| models.join(part))
+        .collect();
     convert::convert(&parts, &models.join(model.tokenizer), output).expect("conversion")
 }
 
@@ -35,15 +39,32 @@ fn check_model(model: &WhisperModel, expected: Hyperparameters) {
 
     let first_sha = sha256_file(&first).expect("hash");
     let second_sha = sha256_file(&second).expect("hash");
-    assert_eq!(first_sha, second_sha, "two conversions of {} differ", model.name);
-    assert_eq!(first_sha, model.ggml_sha256, "pinned sha256 of {}", model.name);
+    assert_eq!(
+        first_sha, second_sha,
+        "two conversions of {} differ",
+        model.name
+    );
+    assert_eq!(
+        first_sha, model.ggml_sha256,
+        "pinned sha256 of {}",
+        model.name
+    );
 
     let header = convert::read_ggml_header(&first).expect("header");
     assert_eq!(header, expected, "header of {}", model.name);
-    assert!(!dir.path().join("first.partial").exists(), "temporary file left behind");
+    assert!(
+        !dir.path().join("first.partial").exists(),
+        "temporary file left behind"
+    );
 
-    let transcriber = Transcriber::load(&first, TranscribeOptions::default()).expect("whisper.cpp loads the result");
-    assert_eq!(transcriber.is_multilingual(), model.multilingual, "multilingual flag of {}", model.name);
+    let transcriber = Transcriber::load(&first, TranscribeOptions::default())
+        .expect("whisper.cpp loads the result");
+    assert_eq!(
+        transcriber.is_multilingual(),
+        model.multilingual,
+        "multilingual flag of {}",
+        model.name
+    );
 }
 
 #[test]
@@ -69,7 +90,9 @@ fn convert_tiny_en() {
 #[test]
 fn convert_base() {
     if !common::ct2_installed(&BASE) {
-        eprintln!("skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)");
+        eprintln!(
+            "skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)"
+        );
         return;
     }
     check_model(
@@ -104,9 +127,13 @@ fn convert_rejects_truncated_model() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
     let output = dir.path().join("ggml.bin");
 
-    let error = convert::convert(&[truncated], &models.join(model.tokenizer), &output).expect_err("truncated input");
+    let error = convert::convert(&[truncated], &models.join(model.tokenizer), &output)
+        .expect_err("truncated input");
     let message = error.to_string();
     assert!(message.contains("file ends"), "{message}");
     assert!(!output.exists(), "no output for a failed conversion");
-    assert!(!dir.path().join("ggml.partial").exists(), "no partial file either");
+    assert!(
+        !dir.path().join("ggml.partial").exists(),
+        "no partial file either"
+    );
 }

@@ -20,37 +20,62 @@ fn load(model: &samantha_speech::WhisperModel, options: TranscribeOptions) -> Tr
 fn corpus_wer(transcriber: &mut Transcriber, utterances: &[Utterance]) -> f64 {
     let mut hypotheses = Vec::new();
     for utterance in utterances {
-        let transcript = transcriber.transcribe_file(&utterance.path).expect("transcribe");
+        let transcript = transcriber
+            .transcribe_file(&utterance.path)
+            .expect("transcribe");
         eprintln!("{:?} -> {:?}", utterance.text, transcript.text);
         hypotheses.push(transcript.text);
     }
-    corpus_word_error_rate(utterances.iter().map(|u| u.text).zip(hypotheses.iter().map(String::as_str)))
+    corpus_word_error_rate(
+        utterances
+            .iter()
+            .map(|u| u.text)
+            .zip(hypotheses.iter().map(String::as_str)),
+    )
 }
 
 fn sox(args: &[&str]) {
-    let output = Command::new("sox").args(args).output().expect("run sox (apt-get install sox)");
-    assert!(output.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("sox")
+        .args(args)
+        .output()
+        .expect("run sox (apt-get install sox)");
+    assert!(
+        output.status.success(),
+        "sox {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
 fn tiny_en_word_error_rate() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let utterances = bench::synthesize_corpus(dir.path()).expect("espeak-ng and sox make the corpus");
-    assert!(utterances.len() >= 20, "corpus has {} sentences", utterances.len());
+    let utterances = bench::synthesize_corpus(dir.path(), bench::CorpusStyle::Mixed)
+        .expect("espeak-ng and sox make the corpus");
+    assert!(
+        utterances.len() >= 20,
+        "corpus has {} sentences",
+        utterances.len()
+    );
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     let wer = corpus_word_error_rate_report("tiny.en", &mut transcriber, &utterances);
-    assert!(wer <= 0.15, "tiny.en word error rate {wer:.3} is above 0.15");
+    assert!(
+        wer <= 0.15,
+        "tiny.en word error rate {wer:.3} is above 0.15"
+    );
 }
 
 #[test]
 fn base_word_error_rate() {
     if !common::models_dir().join(BASE.ggml_file).is_file() {
-        eprintln!("skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)");
+        eprintln!(
+            "skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)"
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let utterances = bench::synthesize_corpus(dir.path()).expect("espeak-ng and sox make the corpus");
+    let utterances = bench::synthesize_corpus(dir.path(), bench::CorpusStyle::Mixed)
+        .expect("espeak-ng and sox make the corpus");
 
     let options = TranscribeOptions {
         language: Some("en".to_owned()),
@@ -61,26 +86,50 @@ fn base_word_error_rate() {
     assert!(wer <= 0.20, "base word error rate {wer:.3} is above 0.20");
 }
 
-fn corpus_word_error_rate_report(name: &str, transcriber: &mut Transcriber, utterances: &[Utterance]) -> f64 {
+fn corpus_word_error_rate_report(
+    name: &str,
+    transcriber: &mut Transcriber,
+    utterances: &[Utterance],
+) -> f64 {
     let wer = corpus_wer(transcriber, utterances);
-    eprintln!("{name}: word error rate {wer:.3} over {} sentences", utterances.len());
+    eprintln!(
+        "{name}: word error rate {wer:.3} over {} sentences",
+        utterances.len()
+    );
     wer
 }
 
 #[test]
 fn base_detects_german() {
     if !common::models_dir().join(BASE.ggml_file).is_file() {
-        eprintln!("skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)");
+        eprintln!(
+            "skipped: whisper-base is optional and not installed (`samantha setup --with whisper-base`)"
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("german.wav");
-    bench::speak("Guten Morgen, wie geht es dir heute? Ich gehe jetzt einkaufen.", "de", 150, &path).expect("espeak-ng");
+    bench::speak(
+        "Guten Morgen, wie geht es dir heute? Ich gehe jetzt einkaufen.",
+        "de",
+        150,
+        &path,
+    )
+    .expect("espeak-ng");
 
     let mut transcriber = load(&BASE, TranscribeOptions::default());
     let transcript = transcriber.transcribe_file(&path).expect("transcribe");
-    assert_eq!(transcript.language.as_deref(), Some("de"), "text {:?}", transcript.text);
-    assert!(transcript.text.to_lowercase().contains("morgen"), "text {:?}", transcript.text);
+    assert_eq!(
+        transcript.language.as_deref(),
+        Some("de"),
+        "text {:?}",
+        transcript.text
+    );
+    assert!(
+        transcript.text.to_lowercase().contains("morgen"),
+        "text {:?}",
+        transcript.text
+    );
 }
 
 #[test]
@@ -92,13 +141,21 @@ fn tiny_en_reports_english() {
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     let transcript = transcriber.transcribe_file(&path).expect("transcribe");
     assert_eq!(transcript.language.as_deref(), Some("en"));
-    assert!(transcript.text.to_lowercase().contains("how are you"), "text {:?}", transcript.text);
+    assert!(
+        transcript.text.to_lowercase().contains("how are you"),
+        "text {:?}",
+        transcript.text
+    );
 }
 
 fn assert_no_text(transcriber: &mut Transcriber, path: &Path) {
     let transcript = transcriber.transcribe_file(path).expect("transcribe");
     assert_eq!(transcript.text, "", "{} gave text", path.display());
-    assert!(transcript.segments.is_empty(), "{} gave segments", path.display());
+    assert!(
+        transcript.segments.is_empty(),
+        "{} gave segments",
+        path.display()
+    );
 }
 
 #[test]
@@ -109,11 +166,70 @@ fn silence_and_noise_give_no_text() {
     let pink = dir.path().join("pink.wav");
     let brown = dir.path().join("brown.mp3");
     let hum = dir.path().join("hum.ogg");
-    sox(&["-n", "-r", "16000", "-c", "1", silence.to_str().unwrap(), "trim", "0", "5"]);
-    sox(&["-n", "-r", "44100", "-c", "2", white.to_str().unwrap(), "synth", "4", "whitenoise", "vol", "0.3"]);
-    sox(&["-n", "-r", "16000", "-c", "1", pink.to_str().unwrap(), "synth", "4", "pinknoise", "vol", "0.5"]);
-    sox(&["-n", "-r", "48000", "-c", "1", brown.to_str().unwrap(), "synth", "4", "brownnoise", "vol", "0.5"]);
-    sox(&["-n", "-r", "22050", "-c", "1", hum.to_str().unwrap(), "synth", "4", "sine", "100", "vol", "0.2"]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        silence.to_str().unwrap(),
+        "trim",
+        "0",
+        "5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "2",
+        white.to_str().unwrap(),
+        "synth",
+        "4",
+        "whitenoise",
+        "vol",
+        "0.3",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        pink.to_str().unwrap(),
+        "synth",
+        "4",
+        "pinknoise",
+        "vol",
+        "0.5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "48000",
+        "-c",
+        "1",
+        brown.to_str().unwrap(),
+        "synth",
+        "4",
+        "brownnoise",
+        "vol",
+        "0.5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "22050",
+        "-c",
+        "1",
+        hum.to_str().unwrap(),
+        "synth",
+        "4",
+        "sine",
+        "100",
+        "vol",
+        "0.2",
+    ]);
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     for path in [&silence, &white, &pink, &brown, &hum] {
@@ -127,12 +243,26 @@ fn speech_after_silence_is_found() {
     let spoken = dir.path().join("spoken.wav");
     bench::speak("Please open the door.", "en-us", 160, &spoken).expect("espeak-ng");
     let padded = dir.path().join("padded.wav");
-    sox(&[spoken.to_str().unwrap(), padded.to_str().unwrap(), "pad", "3", "4"]);
+    sox(&[
+        spoken.to_str().unwrap(),
+        padded.to_str().unwrap(),
+        "pad",
+        "3",
+        "4",
+    ]);
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     let transcript = transcriber.transcribe_file(&padded).expect("transcribe");
-    assert!(transcript.text.to_lowercase().contains("door"), "text {:?}", transcript.text);
-    assert!(transcript.speech_seconds < 3.0, "speech of {} s was not trimmed", transcript.speech_seconds);
+    assert!(
+        transcript.text.to_lowercase().contains("door"),
+        "text {:?}",
+        transcript.text
+    );
+    assert!(
+        transcript.speech_seconds < 3.0,
+        "speech of {} s was not trimmed",
+        transcript.speech_seconds
+    );
 }
 
 #[test]
@@ -143,7 +273,10 @@ fn empty_file_is_an_error() {
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     let error = transcriber.transcribe_file(&path).expect_err("empty file");
-    assert!(matches!(error, TranscribeError::Decode(DecodeError::Empty { .. })), "{error}");
+    assert!(
+        matches!(error, TranscribeError::Decode(DecodeError::Empty { .. })),
+        "{error}"
+    );
     assert!(error.to_string().contains("empty.wav"), "{error}");
 }
 
@@ -157,8 +290,16 @@ fn truncated_file_is_an_error() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
-    let error = transcriber.transcribe_file(&truncated).expect_err("truncated file");
-    assert!(matches!(error, TranscribeError::Decode(DecodeError::Truncated { .. })), "{error}");
+    let error = transcriber
+        .transcribe_file(&truncated)
+        .expect_err("truncated file");
+    assert!(
+        matches!(
+            error,
+            TranscribeError::Decode(DecodeError::Truncated { .. })
+        ),
+        "{error}"
+    );
     assert!(error.to_string().contains("truncated.wav"), "{error}");
 }
 
@@ -170,15 +311,26 @@ fn text_file_is_an_error() {
 
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
     let error = transcriber.transcribe_file(&path).expect_err("text file");
-    assert!(matches!(error, TranscribeError::Decode(DecodeError::Unsupported { .. })), "{error}");
+    assert!(
+        matches!(
+            error,
+            TranscribeError::Decode(DecodeError::Unsupported { .. })
+        ),
+        "{error}"
+    );
     assert!(error.to_string().contains("notes.wav"), "{error}");
 }
 
 #[test]
 fn missing_file_is_an_error() {
     let mut transcriber = load(&TINY_EN, TranscribeOptions::default());
-    let error = transcriber.transcribe_file(Path::new("no-such-recording.wav")).expect_err("missing file");
-    assert!(matches!(error, TranscribeError::Decode(DecodeError::Open { .. })), "{error}");
+    let error = transcriber
+        .transcribe_file(Path::new("no-such-recording.wav"))
+        .expect_err("missing file");
+    assert!(
+        matches!(error, TranscribeError::Decode(DecodeError::Open { .. })),
+        "{error}"
+    );
 }
 
 #[test]
@@ -187,6 +339,10 @@ fn english_only_model_rejects_german() {
         language: Some("de".to_owned()),
         ..TranscribeOptions::default()
     };
-    let error = Transcriber::load(&common::installed_ggml(&TINY_EN), options).expect_err("tiny.en is English-only");
-    assert!(matches!(error, TranscribeError::EnglishOnly { .. }), "{error}");
+    let error = Transcriber::load(&common::installed_ggml(&TINY_EN), options)
+        .expect_err("tiny.en is English-only");
+    assert!(
+        matches!(error, TranscribeError::EnglishOnly { .. }),
+        "{error}"
+    );
 }

@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use samantha_speech::bench::{self, FOUR_SECOND_TEXT};
+use samantha_speech::bench::{self, CorpusStyle, FOUR_SECOND_TEXT};
 use samantha_speech::decode;
 use samantha_speech::resample::{self, WHISPER_SAMPLE_RATE};
-use samantha_speech::transcribe::{DEFAULT_FIT_PADDING, FULL_AUDIO_CTX};
+use samantha_speech::transcribe::FULL_AUDIO_CTX;
 use samantha_speech::wer::corpus_word_error_rate;
 use samantha_speech::{AudioContext, Decoding, TranscribeOptions, Transcriber};
 
@@ -48,6 +48,15 @@ struct SpeechBenchArgs {
     /// on espeak-ng sentences and print them as a Markdown table.
     #[arg(long)]
     sweep: bool,
+
+    /// Speak every sweep sentence with this espeak-ng voice (16 kHz mono WAV)
+    /// instead of mixing voices, rates and formats.
+    #[arg(long, value_name = "VOICE")]
+    sweep_voice: Option<String>,
+
+    /// Speaking rate for --sweep-voice, in words per minute.
+    #[arg(long, value_name = "WPM", default_value_t = 160)]
+    sweep_rate: u32,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -63,7 +72,14 @@ fn speech(args: SpeechBenchArgs) -> anyhow::Result<()> {
     let chosen = args.whisper.options();
 
     if args.sweep {
-        sweep(&mut transcriber, &chosen)?;
+        let style = match &args.sweep_voice {
+            Some(voice) => CorpusStyle::Uniform {
+                voice,
+                words_per_minute: args.sweep_rate,
+            },
+            None => CorpusStyle::Mixed,
+        };
+        sweep(&mut transcriber, &chosen, style)?;
     }
 
     let temp = tempfile::tempdir().context("could not create a temporary folder")?;
@@ -84,14 +100,30 @@ fn speech(args: SpeechBenchArgs) -> anyhow::Result<()> {
 
     println!("model: {} ({})", args.whisper.whisper, model_path.display());
     println!("threads: {}", chosen.threads);
-    println!("utterance: {seconds:.2} s from {}, captured at {} Hz", audio_path.display(), args.capture_rate);
+    println!(
+        "utterance: {seconds:.2} s from {}, captured at {} Hz",
+        audio_path.display(),
+        args.capture_rate
+    );
 
     let full = TranscribeOptions {
         audio_context: AudioContext::Full,
         ..chosen.clone()
     };
-    let (full_latency, full_text) = time_end_of_speech(&mut transcriber, &full, &captured, args.capture_rate, args.runs)?;
-    let (latency, text) = time_end_of_speech(&mut transcriber, &chosen, &captured, args.capture_rate, args.runs)?;
+    let (full_latency, full_text) = time_end_of_speech(
+        &mut transcriber,
+        &full,
+        &captured,
+        args.capture_rate,
+        args.runs,
+    )?;
+    let (latency, text) = time_end_of_speech(
+        &mut transcriber,
+        &chosen,
+        &captured,
+        args.capture_rate,
+        args.runs,
+    )?;
 
     println!("text (full window): {full_text}");
     println!("text (chosen): {text}");
@@ -147,20 +179,36 @@ fn describe(options: &TranscribeOptions) -> String {
         Decoding::Greedy => "greedy".to_owned(),
         Decoding::BeamSearch { beam_size } => format!("beam {beam_size}"),
     };
-    let timestamps = if options.timestamps { ", timestamps" } else { "" };
-    format!("{context}, {decoding}{timestamps}")
+    let timestamps = if options.timestamps {
+        ", timestamps"
+    } else {
+        ""
+    };
+    let vad = if options.vad.is_none() {
+        ", no VAD"
+    } else {
+        ""
+    };
+    format!("{context}, {decoding}{timestamps}{vad}")
 }
 
 /// Measures word error rate and time per clip of several settings on the
 /// espeak-ng corpus and prints a Markdown table.
-fn sweep(transcriber: &mut Transcriber, chosen: &TranscribeOptions) -> anyhow::Result<()> {
+fn sweep(
+    transcriber: &mut Transcriber,
+    chosen: &TranscribeOptions,
+    style: CorpusStyle,
+) -> anyhow::Result<()> {
     let temp = tempfile::tempdir().context("could not create a temporary folder")?;
-    let utterances = bench::synthesize_corpus(temp.path())?;
+    let utterances = bench::synthesize_corpus(temp.path(), style)?;
     let mut clips = Vec::with_capacity(utterances.len());
     for utterance in &utterances {
         clips.push(decode::load_for_whisper(&utterance.path)?);
     }
-    let audio_seconds: f64 = clips.iter().map(|clip| clip.len() as f64 / f64::from(WHISPER_SAMPLE_RATE)).sum();
+    let audio_seconds: f64 = clips
+        .iter()
+        .map(|clip| clip.len() as f64 / f64::from(WHISPER_SAMPLE_RATE))
+        .sum();
 
     let base = TranscribeOptions {
         threads: chosen.threads,
@@ -171,8 +219,8 @@ fn sweep(transcriber: &mut Transcriber, chosen: &TranscribeOptions) -> anyhow::R
     let settings = [
         TranscribeOptions {
             audio_context: AudioContext::Full,
+            decoding: Decoding::Greedy,
             timestamps: true,
-            max_tokens_per_second: 0,
             ..base.clone()
         },
         TranscribeOptions {
@@ -180,15 +228,19 @@ fn sweep(transcriber: &mut Transcriber, chosen: &TranscribeOptions) -> anyhow::R
             ..base.clone()
         },
         TranscribeOptions {
-            audio_context: fit(0),
+            audio_context: fit(64),
+            decoding: Decoding::Greedy,
             ..base.clone()
         },
         TranscribeOptions {
-            audio_context: fit(32),
+            audio_context: fit(128),
+            decoding: Decoding::Greedy,
             ..base.clone()
         },
         TranscribeOptions {
-            audio_context: fit(DEFAULT_FIT_PADDING),
+            audio_context: fit(256),
+            decoding: Decoding::Greedy,
+            timestamps: true,
             ..base.clone()
         },
         TranscribeOptions {
@@ -200,19 +252,12 @@ fn sweep(transcriber: &mut Transcriber, chosen: &TranscribeOptions) -> anyhow::R
             ..base.clone()
         },
         TranscribeOptions {
-            audio_context: fit(DEFAULT_FIT_PADDING),
+            audio_context: fit(256),
             timestamps: true,
-            max_tokens_per_second: 0,
             ..base.clone()
         },
         TranscribeOptions {
-            audio_context: fit(DEFAULT_FIT_PADDING),
-            decoding: Decoding::BeamSearch { beam_size: 5 },
-            ..base.clone()
-        },
-        TranscribeOptions {
-            audio_context: AudioContext::Full,
-            decoding: Decoding::BeamSearch { beam_size: 5 },
+            audio_context: fit(384),
             ..base.clone()
         },
     ];
@@ -240,6 +285,9 @@ fn sweep(transcriber: &mut Transcriber, chosen: &TranscribeOptions) -> anyhow::R
             elapsed / audio_seconds
         );
     }
-    println!("({} espeak-ng sentences, {audio_seconds:.1} s of audio)", clips.len());
+    println!(
+        "({} espeak-ng sentences, {audio_seconds:.1} s of audio)",
+        clips.len()
+    );
     Ok(())
 }

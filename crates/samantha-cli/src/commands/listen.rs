@@ -23,7 +23,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "NAME")]
     device: Option<String>,
 
-    /// Send the text to Samantha and print her answer.
+    /// Send the text to Samantha and print her reply.
     #[arg(long)]
     chat: bool,
 
@@ -66,7 +66,10 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         ..RecorderConfig::default()
     };
     let mut recorder = Recorder::start(&config)?;
-    eprintln!("Recording from {:?}. Press Enter to stop.", recorder.device());
+    eprintln!(
+        "Recording from {:?}. Press Enter to stop.",
+        recorder.device()
+    );
 
     let started = Instant::now();
     let outcome = loop {
@@ -80,7 +83,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         }
         // Both clocks count: a device without a clock (ALSA's null device)
         // delivers audio faster than real time.
-        if started.elapsed().as_secs_f64() >= args.max_seconds || recorder.recorded_seconds() >= args.max_seconds {
+        if started.elapsed().as_secs_f64() >= args.max_seconds
+            || recorder.recorded_seconds() >= args.max_seconds
+        {
             eprintln!();
             eprintln!("Stopped after {} s (--max-seconds).", args.max_seconds);
             break recorder.stop();
@@ -93,7 +98,10 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         Err(error) => return Err(keep_recording(error)),
     };
     if recording.dropped_samples > 0 {
-        eprintln!("warning: {} samples were lost while recording", recording.dropped_samples);
+        eprintln!(
+            "warning: {} samples were lost while recording",
+            recording.dropped_samples
+        );
     }
     if let Some(path) = &args.save {
         recording.write_wav(path)?;
@@ -103,7 +111,10 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
     let samples = recording.to_whisper_input()?;
     let transcript = transcriber.transcribe(&samples)?;
     if transcript.text.is_empty() {
-        eprintln!("no speech heard in {:.1} s of audio", recording.duration_seconds());
+        eprintln!(
+            "no speech heard in {:.1} s of audio",
+            recording.duration_seconds()
+        );
     } else {
         println!("{}", transcript.text);
     }
@@ -117,7 +128,10 @@ fn list_devices() -> anyhow::Result<()> {
     }
     for device in devices {
         let marker = if device.is_default { "*" } else { " " };
-        let config = device.default_config.as_deref().unwrap_or("no default configuration");
+        let config = device
+            .default_config
+            .as_deref()
+            .unwrap_or("no default configuration");
         let id = device.id.as_deref().unwrap_or("-");
         println!("{marker} {id}  {}  ({config})", device.name);
     }
@@ -140,9 +154,9 @@ fn spawn_enter_reader() -> mpsc::Receiver<()> {
 }
 
 fn wait_for_enter(enter: &mpsc::Receiver<()>) -> anyhow::Result<()> {
-    enter
-        .recv()
-        .context("standard input closed before Enter was pressed; run `samantha listen` in a terminal")
+    enter.recv().context(
+        "standard input closed before Enter was pressed; run `samantha listen` in a terminal",
+    )
 }
 
 fn draw_meter(level_db: f32, seconds: f64) {
@@ -161,14 +175,24 @@ fn keep_recording(error: CaptureError) -> anyhow::Error {
         return error.into();
     };
     match save_in_data_dir(recording) {
-        Ok(path) => anyhow::Error::new(error).context(format!("the partial recording was saved to {}", path.display())),
-        Err(save_error) => anyhow::Error::new(error).context(format!("the partial recording could not be saved: {save_error:#}")),
+        Ok(path) => anyhow::Error::new(error).context(format!(
+            "the partial recording was saved to {}",
+            path.display()
+        )),
+        Err(save_error) => anyhow::Error::new(error).context(format!(
+            "the partial recording could not be saved: {save_error:#}"
+        )),
     }
 }
 
 fn save_in_data_dir(recording: &Recording) -> anyhow::Result<PathBuf> {
-    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs());
-    let path = DataDir::resolve()?.root().join("recordings").join(format!("listen-{seconds}.wav"));
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let path = DataDir::resolve()?
+        .root()
+        .join("recordings")
+        .join(format!("listen-{seconds}.wav"));
     recording.write_wav(&path)?;
     Ok(path)
 }

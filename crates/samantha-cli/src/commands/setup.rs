@@ -72,7 +72,11 @@ pub fn run(args: SetupArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("setup of {} failed", model.id))?;
             if status == samantha_speech::GgmlStatus::Converted {
                 changed = true;
-                eprintln!("{}: converted to {}", model.id, whisper.ggml_path(&models_dir).display());
+                eprintln!(
+                    "{}: converted to {}",
+                    model.id,
+                    whisper.ggml_path(&models_dir).display()
+                );
             }
         }
     }

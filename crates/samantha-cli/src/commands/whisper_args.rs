@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use samantha_models::DataDir;
-use samantha_speech::transcribe::{DEFAULT_FIT_PADDING, DEFAULT_THREADS};
-use samantha_speech::{AudioContext, Decoding, TranscribeOptions, Transcriber, WHISPER_MODELS, find_whisper_model};
+use samantha_speech::transcribe::{DEFAULT_BEAM_SIZE, DEFAULT_FIT_PADDING, DEFAULT_THREADS};
+use samantha_speech::{
+    AudioContext, Decoding, TranscribeOptions, Transcriber, WHISPER_MODELS, find_whisper_model,
+};
 
 #[derive(Debug, Clone, Args)]
 pub struct WhisperArgs {
@@ -28,9 +30,9 @@ pub struct WhisperArgs {
     #[arg(long)]
     pub full_context: bool,
 
-    /// Beam search with this many beams instead of greedy decoding.
-    #[arg(long, value_name = "N")]
-    pub beam_size: Option<u32>,
+    /// Beams of the beam search; 1 decodes greedily.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BEAM_SIZE)]
+    pub beam_size: u32,
 }
 
 impl WhisperArgs {
@@ -45,8 +47,8 @@ impl WhisperArgs {
                 }
             },
             decoding: match self.beam_size {
-                Some(beam_size) => Decoding::BeamSearch { beam_size },
-                None => Decoding::Greedy,
+                0 | 1 => Decoding::Greedy,
+                beam_size => Decoding::BeamSearch { beam_size },
             },
             language: self.language.clone(),
             ..TranscribeOptions::default()
@@ -75,8 +77,9 @@ impl WhisperArgs {
 
     pub fn load(&self) -> anyhow::Result<Transcriber> {
         let path = self.model_path()?;
-        let transcriber = Transcriber::load(&path, self.options())
-            .with_context(|| format!("could not start speech recognition with {}", path.display()))?;
+        let transcriber = Transcriber::load(&path, self.options()).with_context(|| {
+            format!("could not start speech recognition with {}", path.display())
+        })?;
         Ok(transcriber)
     }
 }

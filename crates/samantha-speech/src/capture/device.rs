@@ -26,7 +26,7 @@ fn device_id(device: &cpal::Device) -> Option<String> {
     device.id().ok().map(|id| id.to_string())
 }
 
-/// Whether `wanted` names `device`: its name, its full id (`alsa:null`) or
+/// Returns whether `wanted` names `device`: its name, its full id (`alsa:null`) or
 /// the id without the host prefix (`null`).
 fn matches(device: &cpal::Device, wanted: &str) -> bool {
     if device_name(device) == wanted {
@@ -41,10 +41,10 @@ fn matches(device: &cpal::Device, wanted: &str) -> bool {
 /// Lists the input devices of the default audio host.
 pub fn list_input_devices() -> Result<Vec<InputDeviceInfo>, CaptureError> {
     let host = cpal::default_host();
-    let default_name = host.default_input_device().map(|device| device_name(&device));
-    let devices = host.input_devices().map_err(|error| CaptureError::Host {
-        reason: error.to_string(),
-    })?;
+    let default_name = host
+        .default_input_device()
+        .map(|device| device_name(&device));
+    let devices = host.input_devices().map_err(|source| CaptureError::Host { source })?;
 
     let mut listed = Vec::new();
     for device in devices {
@@ -77,12 +77,13 @@ pub(super) fn find_input_device(name: Option<&str>) -> Result<cpal::Device, Capt
 
     let devices: Vec<cpal::Device> = host
         .input_devices()
-        .map_err(|error| CaptureError::Host {
-            reason: error.to_string(),
-        })?
+        .map_err(|source| CaptureError::Host { source })?
         .collect();
     if let Some(index) = devices.iter().position(|device| matches(device, name)) {
-        return Ok(devices.into_iter().nth(index).ok_or(CaptureError::NoDevice)?);
+        return Ok(devices
+            .into_iter()
+            .nth(index)
+            .ok_or(CaptureError::NoDevice)?);
     }
 
     let available: Vec<String> = devices

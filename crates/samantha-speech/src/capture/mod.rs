@@ -50,7 +50,8 @@ impl Recording {
             source,
         };
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| wav_error(hound::Error::IoError(source)))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| wav_error(hound::Error::IoError(source)))?;
         }
         let mut writer = hound::WavWriter::create(path, spec).map_err(wav_error)?;
         for sample in &self.samples {
@@ -74,39 +75,62 @@ pub enum CaptureError {
     DeviceNotFound { name: String, available: String },
 
     #[error(
-        "access to microphone {device:?} was denied ({reason}); allow microphone access for this program \
+        "access to microphone {device:?} was denied; allow microphone access for this program \
          (on Linux, add your user to the `audio` group and log in again)"
     )]
-    PermissionDenied { device: String, reason: String },
+    PermissionDenied {
+        device: String,
+        #[source]
+        source: cpal::Error,
+    },
 
-    #[error("microphone {device:?} is busy ({reason}); close the other program that uses it and try again")]
-    DeviceBusy { device: String, reason: String },
+    #[error("microphone {device:?} is busy; close the other program that uses it and try again")]
+    DeviceBusy {
+        device: String,
+        #[source]
+        source: cpal::Error,
+    },
 
     #[error(
-        "microphone {device:?} is not available ({reason}); connect a microphone or pick another device \
+        "microphone {device:?} is not available; connect a microphone or pick another device \
          with --device (`samantha listen --list-devices` lists them)"
     )]
-    NotAvailable { device: String, reason: String },
+    NotAvailable {
+        device: String,
+        #[source]
+        source: cpal::Error,
+    },
 
-    #[error("could not open microphone {device:?} ({reason}); pick another device with --device")]
-    Open { device: String, reason: String },
+    #[error("could not open microphone {device:?}; pick another device with --device")]
+    Open {
+        device: String,
+        #[source]
+        source: cpal::Error,
+    },
 
-    #[error("could not list audio devices: {reason}")]
-    Host { reason: String },
+    #[error("microphone {device:?} delivers samples as {format}, which the recorder does not read; pick another device with --device")]
+    UnsupportedFormat { device: String, format: String },
+
+    #[error("could not list audio devices")]
+    Host {
+        #[source]
+        source: cpal::Error,
+    },
 
     #[error(
-        "microphone {device:?} was lost during recording ({reason}); {seconds:.1} s recorded before that \
+        "microphone {device:?} was lost during recording; {seconds:.1} s recorded before that \
          are kept. Reconnect the device and record again"
     )]
     DeviceLost {
         device: String,
-        reason: String,
+        #[source]
+        source: cpal::Error,
         seconds: f64,
-        /// What was captured before the device went away.
+        /// Audio captured before the device went away.
         recording: Box<Recording>,
     },
 
-    #[error("could not write recording {path}: {source}")]
+    #[error("could not write recording {path}")]
     WriteWav {
         path: PathBuf,
         #[source]

@@ -34,19 +34,22 @@ impl Default for RecorderConfig {
     }
 }
 
-/// Where the samples come from.
+/// Source of the samples.
 enum Source {
     Device(cpal::Stream),
     /// A thread that replays samples in real time (tests and benchmarks).
-    Replay { stop: Arc<AtomicBool>, thread: Option<JoinHandle<()>> },
+    Replay {
+        stop: Arc<AtomicBool>,
+        thread: Option<JoinHandle<()>>,
+    },
 }
 
 /// A running recording.
 pub struct Recorder {
     source: Source,
     consumer: CaptureConsumer,
-    /// Message of a fatal stream error, set by the error callback.
-    failure: Arc<Mutex<Option<String>>>,
+    /// First fatal stream error, set by the error callback.
+    failure: Arc<Mutex<Option<cpal::Error>>>,
     samples: Vec<f32>,
     sample_rate: u32,
     device: String,
@@ -79,18 +82,34 @@ impl Recorder {
 
         let stream_config = supported.config();
         let stream = match supported.sample_format() {
-            cpal::SampleFormat::F32 => build_stream::<f32>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::F64 => build_stream::<f64>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::I16 => build_stream::<i16>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::I32 => build_stream::<i32>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::I8 => build_stream::<i8>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::U8 => build_stream::<u8>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::U16 => build_stream::<u16>(&device, stream_config, producer, &failure),
-            cpal::SampleFormat::U32 => build_stream::<u32>(&device, stream_config, producer, &failure),
+            cpal::SampleFormat::F32 => {
+                build_stream::<f32>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::F64 => {
+                build_stream::<f64>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::I16 => {
+                build_stream::<i16>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::I32 => {
+                build_stream::<i32>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::I8 => {
+                build_stream::<i8>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::U8 => {
+                build_stream::<u8>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::U16 => {
+                build_stream::<u16>(&device, stream_config, producer, &failure)
+            }
+            cpal::SampleFormat::U32 => {
+                build_stream::<u32>(&device, stream_config, producer, &failure)
+            }
             other => {
-                return Err(CaptureError::Open {
+                return Err(CaptureError::UnsupportedFormat {
                     device: name,
-                    reason: format!("sample format {other:?} is not supported"),
+                    format: format!("{other:?}"),
                 });
             }
         }
@@ -175,7 +194,7 @@ impl Recorder {
         self.samples.len() as f64 / f64::from(self.sample_rate.max(1))
     }
 
-    /// Whether a replay source has delivered all its samples.
+    /// Returns whether a replay source has delivered all its samples.
     pub fn replay_finished(&self) -> bool {
         match &self.source {
             Source::Replay { thread, .. } => thread.as_ref().is_none_or(JoinHandle::is_finished),
@@ -187,7 +206,7 @@ impl Recorder {
     pub fn poll(&mut self) -> Result<(), CaptureError> {
         self.consumer.drain_into(&mut self.samples);
         match self.take_failure() {
-            Some(reason) => Err(self.lost(reason)),
+            Some(source) => Err(self.lost(source)),
             None => Ok(()),
         }
     }
@@ -211,8 +230,8 @@ impl Recorder {
         }
 
         self.consumer.drain_into(&mut self.samples);
-        if let Some(reason) = self.take_failure() {
-            return Err(self.lost(reason));
+        if let Some(source) = self.take_failure() {
+            return Err(self.lost(source));
         }
 
         let dropped_samples = self.dropped_samples();
@@ -228,24 +247,29 @@ impl Recorder {
         })
     }
 
-    fn take_failure(&self) -> Option<String> {
+    fn take_failure(&self) -> Option<cpal::Error> {
         match self.failure.lock() {
             Ok(mut failure) => failure.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         }
     }
 
-    fn lost(&mut self, reason: String) -> CaptureError {
+    fn lost(&mut self, source: cpal::Error) -> CaptureError {
         let recording = Recording {
             samples: std::mem::take(&mut self.samples),
             sample_rate: self.sample_rate,
             device: self.device.clone(),
             dropped_samples: self.dropped_samples(),
         };
-        tracing::error!(device = %self.device, %reason, seconds = recording.duration_seconds(), "input device lost");
+        tracing::error!(
+            device = %self.device,
+            error = %source,
+            seconds = recording.duration_seconds(),
+            "input device lost"
+        );
         CaptureError::DeviceLost {
             device: self.device.clone(),
-            reason,
+            source,
             seconds: recording.duration_seconds(),
             recording: Box::new(recording),
         }
@@ -267,7 +291,7 @@ fn build_stream<T>(
     device: &cpal::Device,
     config: cpal::StreamConfig,
     mut producer: CaptureProducer,
-    failure: &Arc<Mutex<Option<String>>>,
+    failure: &Arc<Mutex<Option<cpal::Error>>>,
 ) -> Result<cpal::Stream, cpal::Error>
 where
     T: SizedSample + Send + 'static,
@@ -292,7 +316,7 @@ where
                 Err(poisoned) => poisoned.into_inner(),
             };
             if slot.is_none() {
-                *slot = Some(error.to_string().trim_end_matches('.').to_owned());
+                *slot = Some(error);
             }
         }
     };
@@ -301,12 +325,13 @@ where
 }
 
 pub(super) fn classify_open_error(device: &str, error: cpal::Error) -> CaptureError {
-    let reason = error.to_string().trim_end_matches('.').to_owned();
     let device = device.to_owned();
     match error.kind() {
-        ErrorKind::PermissionDenied => CaptureError::PermissionDenied { device, reason },
-        ErrorKind::DeviceBusy => CaptureError::DeviceBusy { device, reason },
-        ErrorKind::DeviceNotAvailable | ErrorKind::HostUnavailable => CaptureError::NotAvailable { device, reason },
-        _ => CaptureError::Open { device, reason },
+        ErrorKind::PermissionDenied => CaptureError::PermissionDenied { device, source: error },
+        ErrorKind::DeviceBusy => CaptureError::DeviceBusy { device, source: error },
+        ErrorKind::DeviceNotAvailable | ErrorKind::HostUnavailable => {
+            CaptureError::NotAvailable { device, source: error }
+        }
+        _ => CaptureError::Open { device, source: error },
     }
 }

@@ -84,7 +84,9 @@ impl CaptureProducer {
             .map(|frame| frame.iter().map(|sample| to_f32(*sample)).sum::<f32>() * scale);
 
         let mut sum_squares = 0.0_f32;
-        let pushed = self.producer.push_iter(mono.inspect(|sample| sum_squares += sample * sample));
+        let pushed = self
+            .producer
+            .push_iter(mono.inspect(|sample| sum_squares += sample * sample));
         let dropped = frames - pushed;
 
         // Samples that did not fit are still part of the level.
@@ -93,9 +95,13 @@ impl CaptureProducer {
                 let sample = frame.iter().map(|sample| to_f32(*sample)).sum::<f32>() * scale;
                 sum_squares += sample * sample;
             }
-            self.stats.dropped.fetch_add(dropped as u64, Ordering::Relaxed);
+            self.stats
+                .dropped
+                .fetch_add(dropped as u64, Ordering::Relaxed);
         }
-        self.stats.captured.fetch_add(pushed as u64, Ordering::Relaxed);
+        self.stats
+            .captured
+            .fetch_add(pushed as u64, Ordering::Relaxed);
         self.stats
             .level_bits
             .store((sum_squares / frames as f32).to_bits(), Ordering::Relaxed);
@@ -158,9 +164,13 @@ mod tests {
     #[test]
     fn ring_converts_integer_samples() {
         let (mut producer, mut consumer) = capture_ring(8, 1);
-        producer.push_interleaved(&[i16::MAX, 0, i16::MIN], |sample| f32::from(sample) / 32768.0);
+        producer.push_interleaved(&[i16::MAX, 0, i16::MIN], |sample| {
+            f32::from(sample) / 32768.0
+        });
         let mut output = Vec::new();
         consumer.drain_into(&mut output);
-        assert!((output[0] - 1.0).abs() < 1e-4 && output[1] == 0.0 && output[2] == -1.0, "{output:?}");
+        assert!((output[0] - 1.0).abs() < 1e-4, "{output:?}");
+        assert_eq!(output[1], 0.0);
+        assert_eq!(output[2], -1.0);
     }
 }

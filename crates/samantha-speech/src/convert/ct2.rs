@@ -1,10 +1,11 @@
 //! Reader for CTranslate2's `model.bin` (binary format version 6).
 //!
-//! Layout, all integers little-endian: `u32` format version, the spec name
-//! as a string (`u16` byte length including a trailing NUL, then the bytes),
-//! `u32` spec revision, `u32` variable count, then for each variable its name
-//! (string), `u8` rank, `rank` x `u32` dims, `u8` dtype, `u32` byte count and
-//! the raw data. A `u32` alias count and alias pairs (name, target) follow.
+//! All integers are little-endian. A string is a `u16` byte length
+//! (including a trailing NUL) followed by the bytes. The file starts with a
+//! `u32` format version, the spec name (string), a `u32` spec revision and a
+//! `u32` variable count. Each variable has its name (string), a `u8` rank,
+//! `rank` x `u32` dims, a `u8` dtype, a `u32` byte count and the raw data.
+//! A `u32` alias count and alias pairs (name, target) follow.
 
 use std::collections::BTreeMap;
 
@@ -86,11 +87,17 @@ impl Variable<'_> {
         let value = match (self.dtype, bytes.len()) {
             (DataType::Int8, 1) => i64::from(bytes[0] as i8),
             (DataType::Int16, 2) => i64::from(i16::from_le_bytes([bytes[0], bytes[1]])),
-            (DataType::Int32, 4) => i64::from(i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
+            (DataType::Int32, 4) => {
+                i64::from(i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            }
             _ => {
                 return Err(ConvertError::UnsupportedType {
                     name: name.to_owned(),
-                    dtype: format!("{:?} with {} bytes, expected an integer scalar", self.dtype, bytes.len()),
+                    dtype: format!(
+                        "{:?} with {} bytes, expected an integer scalar",
+                        self.dtype,
+                        bytes.len()
+                    ),
                 });
             }
         };
@@ -119,7 +126,9 @@ impl<'a> Ct2Model<'a> {
         if version != BINARY_VERSION {
             return Err(ConvertError::Format {
                 offset: 0,
-                reason: format!("binary format version {version}, this converter reads version {BINARY_VERSION}"),
+                reason: format!(
+                    "binary format version {version}, this converter reads version {BINARY_VERSION}"
+                ),
             });
         }
 
@@ -148,7 +157,9 @@ impl<'a> Ct2Model<'a> {
             if byte_count != expected {
                 return Err(ConvertError::Format {
                     offset: reader.offset,
-                    reason: format!("variable {name} has {byte_count} bytes, its shape {shape:?} needs {expected}"),
+                    reason: format!(
+                        "variable {name} has {byte_count} bytes, its shape {shape:?} needs {expected}"
+                    ),
                 });
             }
 
@@ -169,7 +180,10 @@ impl<'a> Ct2Model<'a> {
         if reader.offset != bytes.len() {
             return Err(ConvertError::Format {
                 offset: reader.offset,
-                reason: format!("{} unread bytes after the aliases", bytes.len() - reader.offset),
+                reason: format!(
+                    "{} unread bytes after the aliases",
+                    bytes.len() - reader.offset
+                ),
             });
         }
 
@@ -186,7 +200,9 @@ impl<'a> Ct2Model<'a> {
         let resolved = self.aliases.get(name).map_or(name, String::as_str);
         self.variables
             .get(resolved)
-            .ok_or_else(|| ConvertError::MissingVariable { name: name.to_owned() })
+            .ok_or_else(|| ConvertError::MissingVariable {
+                name: name.to_owned(),
+            })
     }
 }
 
@@ -197,11 +213,17 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, count: usize) -> Result<&'a [u8], ConvertError> {
-        let end = self.offset.checked_add(count).filter(|end| *end <= self.bytes.len());
+        let end = self
+            .offset
+            .checked_add(count)
+            .filter(|end| *end <= self.bytes.len());
         let Some(end) = end else {
             return Err(ConvertError::Format {
                 offset: self.offset,
-                reason: format!("needs {count} more bytes but the file ends at {}", self.bytes.len()),
+                reason: format!(
+                    "needs {count} more bytes but the file ends at {}",
+                    self.bytes.len()
+                ),
             });
         };
         let slice = &self.bytes[self.offset..end];

@@ -64,7 +64,12 @@ pub fn write_header(out: &mut impl Write, params: &Hyperparameters) -> io::Resul
     Ok(())
 }
 
-pub fn write_mel_filters(out: &mut impl Write, n_mels: usize, n_bins: usize, filters: &[f32]) -> io::Result<()> {
+pub fn write_mel_filters(
+    out: &mut impl Write,
+    n_mels: usize,
+    n_bins: usize,
+    filters: &[f32],
+) -> io::Result<()> {
     write_i32(out, n_mels)?;
     write_i32(out, n_bins)?;
     for value in filters {
@@ -115,20 +120,28 @@ pub fn write_tensor(
 }
 
 fn write_i32(out: &mut impl Write, value: usize) -> io::Result<()> {
-    let value = i32::try_from(value).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "value exceeds i32"))?;
+    let value = i32::try_from(value)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "value exceeds i32"))?;
     out.write_all(&value.to_le_bytes())
 }
 
 /// Reads the magic and hyper-parameters at the start of a ggml file.
 pub fn read_header(input: &mut impl Read) -> Result<Hyperparameters, ConvertError> {
     let mut bytes = [0_u8; 48];
-    input.read_exact(&mut bytes).map_err(|source| ConvertError::Header {
-        reason: format!("the file is shorter than the 48-byte header ({source})"),
-    })?;
+    input
+        .read_exact(&mut bytes)
+        .map_err(|source| ConvertError::Header {
+            reason: format!("the file is shorter than the 48-byte header ({source})"),
+        })?;
 
     let word = |index: usize| {
         let start = index * 4;
-        i32::from_le_bytes([bytes[start], bytes[start + 1], bytes[start + 2], bytes[start + 3]])
+        i32::from_le_bytes([
+            bytes[start],
+            bytes[start + 1],
+            bytes[start + 2],
+            bytes[start + 3],
+        ])
     };
 
     let magic = word(0) as u32;

@@ -24,7 +24,7 @@ use ct2::{Ct2Model, Variable};
 /// Errors raised while converting a model.
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
-    #[error("could not {action} {path}: {source}")]
+    #[error("could not {action} {path}")]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -32,10 +32,14 @@ pub enum ConvertError {
         source: io::Error,
     },
 
-    #[error("invalid CTranslate2 model at byte {offset}: {reason}; run `samantha setup` again to fetch a fresh copy")]
+    #[error(
+        "invalid CTranslate2 model at byte {offset}: {reason}; run `samantha setup` again to fetch a fresh copy"
+    )]
     Format { offset: usize, reason: String },
 
-    #[error("the CTranslate2 model has spec {spec:?}, expected \"WhisperSpec\"; only Whisper models can be converted")]
+    #[error(
+        "the CTranslate2 model has spec {spec:?}, expected \"WhisperSpec\"; only Whisper models can be converted"
+    )]
     NotWhisper { spec: String },
 
     #[error("the CTranslate2 model has no variable {name}; it is not a complete Whisper model")]
@@ -54,6 +58,13 @@ pub enum ConvertError {
     #[error("invalid tokenizer {path}: {reason}")]
     Tokenizer { path: PathBuf, reason: String },
 
+    #[error("tokenizer {path} is not valid JSON")]
+    TokenizerJson {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
     #[error("invalid ggml header: {reason}")]
     Header { reason: String },
 }
@@ -71,8 +82,12 @@ impl ConvertError {
 /// Converts the CTranslate2 model held in `model_parts` (concatenated in
 /// order, as a split download is) and `tokenizer.json` into a ggml file at
 /// `output`. The file is written under a temporary name and renamed, so
-/// `output` never holds a partial model.
-pub fn convert(model_parts: &[PathBuf], tokenizer: &Path, output: &Path) -> Result<Hyperparameters, ConvertError> {
+/// `output` never contains a partial model.
+pub fn convert(
+    model_parts: &[PathBuf],
+    tokenizer: &Path,
+    output: &Path,
+) -> Result<Hyperparameters, ConvertError> {
     let mut bytes = Vec::new();
     for part in model_parts {
         let mut file = File::open(part).map_err(ConvertError::io("open", part))?;
@@ -83,7 +98,11 @@ pub fn convert(model_parts: &[PathBuf], tokenizer: &Path, output: &Path) -> Resu
     if model.spec != "WhisperSpec" {
         return Err(ConvertError::NotWhisper { spec: model.spec });
     }
-    tracing::debug!(revision = model.revision, variables = model.variables.len(), "parsed CTranslate2 model");
+    tracing::debug!(
+        revision = model.revision,
+        variables = model.variables.len(),
+        "parsed CTranslate2 model"
+    );
 
     let params = hyperparameters(&model)?;
     let tokens = vocab::read_vocabulary(tokenizer)?;
@@ -126,7 +145,13 @@ fn write_file(
         ggml::write_mel_filters(&mut out, n_mels, mel::N_BINS, &mel_filters(n_mels))?;
         ggml::write_vocabulary(&mut out, tokens)?;
         for tensor in tensors {
-            ggml::write_tensor(&mut out, &tensor.name, &tensor.shape, tensor.kind, &tensor.values)?;
+            ggml::write_tensor(
+                &mut out,
+                &tensor.name,
+                &tensor.shape,
+                tensor.kind,
+                &tensor.values,
+            )?;
         }
         out.flush()?;
         out.get_ref().sync_all()
@@ -200,13 +225,31 @@ struct Tensor {
 /// Collects every tensor whisper.cpp loads, in the order of OpenAI's
 /// checkpoint. Matrices are f16; biases, norms, positional embeddings and
 /// the conv biases are f32, as whisper.cpp's Python converter writes them.
-fn collect_tensors(model: &Ct2Model, params: &Hyperparameters) -> Result<Vec<Tensor>, ConvertError> {
+fn collect_tensors(
+    model: &Ct2Model,
+    params: &Hyperparameters,
+) -> Result<Vec<Tensor>, ConvertError> {
     let mut tensors = Vec::new();
 
-    tensors.push(plain(model, "encoder/position_encodings/encodings", "encoder.positional_embedding", TensorType::F32)?);
+    tensors.push(plain(
+        model,
+        "encoder/position_encodings/encodings",
+        "encoder.positional_embedding",
+        TensorType::F32,
+    )?);
     for conv in ["conv1", "conv2"] {
-        tensors.push(plain(model, &format!("encoder/{conv}/weight"), &format!("encoder.{conv}.weight"), TensorType::F16)?);
-        let mut bias = plain(model, &format!("encoder/{conv}/bias"), &format!("encoder.{conv}.bias"), TensorType::F32)?;
+        tensors.push(plain(
+            model,
+            &format!("encoder/{conv}/weight"),
+            &format!("encoder.{conv}.weight"),
+            TensorType::F16,
+        )?);
+        let mut bias = plain(
+            model,
+            &format!("encoder/{conv}/bias"),
+            &format!("encoder.{conv}.bias"),
+            TensorType::F32,
+        )?;
         bias.shape.push(1);
         tensors.push(bias);
     }
@@ -215,23 +258,66 @@ fn collect_tensors(model: &Ct2Model, params: &Hyperparameters) -> Result<Vec<Ten
     for layer in 0..params.n_audio_layer {
         let from = format!("encoder/layer_{layer}");
         let to = format!("encoder.blocks.{layer}");
-        self_attention(model, &mut tensors, &format!("{from}/self_attention"), &format!("{to}.attn"), audio_state)?;
-        layer_norm(model, &mut tensors, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+        self_attention(
+            model,
+            &mut tensors,
+            &format!("{from}/self_attention"),
+            &format!("{to}.attn"),
+            audio_state,
+        )?;
+        layer_norm(
+            model,
+            &mut tensors,
+            &format!("{from}/self_attention/layer_norm"),
+            &format!("{to}.attn_ln"),
+        )?;
         feed_forward(model, &mut tensors, &from, &to)?;
     }
     layer_norm(model, &mut tensors, "encoder/layer_norm", "encoder.ln_post")?;
 
-    tensors.push(plain(model, "decoder/embeddings/weight", "decoder.token_embedding.weight", TensorType::F16)?);
-    tensors.push(plain(model, "decoder/position_encodings/encodings", "decoder.positional_embedding", TensorType::F32)?);
+    tensors.push(plain(
+        model,
+        "decoder/embeddings/weight",
+        "decoder.token_embedding.weight",
+        TensorType::F16,
+    )?);
+    tensors.push(plain(
+        model,
+        "decoder/position_encodings/encodings",
+        "decoder.positional_embedding",
+        TensorType::F32,
+    )?);
 
     let text_state = params.n_text_state as usize;
     for layer in 0..params.n_text_layer {
         let from = format!("decoder/layer_{layer}");
         let to = format!("decoder.blocks.{layer}");
-        self_attention(model, &mut tensors, &format!("{from}/self_attention"), &format!("{to}.attn"), text_state)?;
-        layer_norm(model, &mut tensors, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
-        cross_attention(model, &mut tensors, &format!("{from}/attention"), &format!("{to}.cross_attn"), text_state)?;
-        layer_norm(model, &mut tensors, &format!("{from}/attention/layer_norm"), &format!("{to}.cross_attn_ln"))?;
+        self_attention(
+            model,
+            &mut tensors,
+            &format!("{from}/self_attention"),
+            &format!("{to}.attn"),
+            text_state,
+        )?;
+        layer_norm(
+            model,
+            &mut tensors,
+            &format!("{from}/self_attention/layer_norm"),
+            &format!("{to}.attn_ln"),
+        )?;
+        cross_attention(
+            model,
+            &mut tensors,
+            &format!("{from}/attention"),
+            &format!("{to}.cross_attn"),
+            text_state,
+        )?;
+        layer_norm(
+            model,
+            &mut tensors,
+            &format!("{from}/attention/layer_norm"),
+            &format!("{to}.cross_attn_ln"),
+        )?;
         feed_forward(model, &mut tensors, &from, &to)?;
     }
     layer_norm(model, &mut tensors, "decoder/layer_norm", "decoder.ln")?;
@@ -249,22 +335,72 @@ fn plain(model: &Ct2Model, from: &str, to: &str, kind: TensorType) -> Result<Ten
     })
 }
 
-fn layer_norm(model: &Ct2Model, tensors: &mut Vec<Tensor>, from: &str, to: &str) -> Result<(), ConvertError> {
-    tensors.push(plain(model, &format!("{from}/gamma"), &format!("{to}.weight"), TensorType::F32)?);
-    tensors.push(plain(model, &format!("{from}/beta"), &format!("{to}.bias"), TensorType::F32)?);
+fn layer_norm(
+    model: &Ct2Model,
+    tensors: &mut Vec<Tensor>,
+    from: &str,
+    to: &str,
+) -> Result<(), ConvertError> {
+    tensors.push(plain(
+        model,
+        &format!("{from}/gamma"),
+        &format!("{to}.weight"),
+        TensorType::F32,
+    )?);
+    tensors.push(plain(
+        model,
+        &format!("{from}/beta"),
+        &format!("{to}.bias"),
+        TensorType::F32,
+    )?);
     Ok(())
 }
 
-fn linear(model: &Ct2Model, tensors: &mut Vec<Tensor>, from: &str, to: &str) -> Result<(), ConvertError> {
-    tensors.push(plain(model, &format!("{from}/weight"), &format!("{to}.weight"), TensorType::F16)?);
-    tensors.push(plain(model, &format!("{from}/bias"), &format!("{to}.bias"), TensorType::F32)?);
+fn linear(
+    model: &Ct2Model,
+    tensors: &mut Vec<Tensor>,
+    from: &str,
+    to: &str,
+) -> Result<(), ConvertError> {
+    tensors.push(plain(
+        model,
+        &format!("{from}/weight"),
+        &format!("{to}.weight"),
+        TensorType::F16,
+    )?);
+    tensors.push(plain(
+        model,
+        &format!("{from}/bias"),
+        &format!("{to}.bias"),
+        TensorType::F32,
+    )?);
     Ok(())
 }
 
-fn feed_forward(model: &Ct2Model, tensors: &mut Vec<Tensor>, from: &str, to: &str) -> Result<(), ConvertError> {
-    linear(model, tensors, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
-    linear(model, tensors, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
-    layer_norm(model, tensors, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))
+fn feed_forward(
+    model: &Ct2Model,
+    tensors: &mut Vec<Tensor>,
+    from: &str,
+    to: &str,
+) -> Result<(), ConvertError> {
+    linear(
+        model,
+        tensors,
+        &format!("{from}/ffn/linear_0"),
+        &format!("{to}.mlp.0"),
+    )?;
+    linear(
+        model,
+        tensors,
+        &format!("{from}/ffn/linear_1"),
+        &format!("{to}.mlp.2"),
+    )?;
+    layer_norm(
+        model,
+        tensors,
+        &format!("{from}/ffn/layer_norm"),
+        &format!("{to}.mlp_ln"),
+    )
 }
 
 /// Splits the fused `[3 * d, d]` query/key/value projection.
@@ -278,7 +414,12 @@ fn self_attention(
     let fused = format!("{from}/linear_0");
     let parts = split_linear(model, &fused, state, 3)?;
     push_split(tensors, to, ["query", "key", "value"], parts);
-    linear(model, tensors, &format!("{from}/linear_1"), &format!("{to}.out"))
+    linear(
+        model,
+        tensors,
+        &format!("{from}/linear_1"),
+        &format!("{to}.out"),
+    )
 }
 
 /// Copies the query projection and splits the fused `[2 * d, d]` key/value one.
@@ -289,10 +430,20 @@ fn cross_attention(
     to: &str,
     state: usize,
 ) -> Result<(), ConvertError> {
-    linear(model, tensors, &format!("{from}/linear_0"), &format!("{to}.query"))?;
+    linear(
+        model,
+        tensors,
+        &format!("{from}/linear_0"),
+        &format!("{to}.query"),
+    )?;
     let parts = split_linear(model, &format!("{from}/linear_1"), state, 2)?;
     push_split(tensors, to, ["key", "value"], parts);
-    linear(model, tensors, &format!("{from}/linear_2"), &format!("{to}.out"))
+    linear(
+        model,
+        tensors,
+        &format!("{from}/linear_2"),
+        &format!("{to}.out"),
+    )
 }
 
 /// Weight and bias rows of one projection cut out of a fused one.
@@ -302,7 +453,12 @@ struct SplitPart {
     state: usize,
 }
 
-fn push_split<const N: usize>(tensors: &mut Vec<Tensor>, to: &str, names: [&str; N], parts: Vec<SplitPart>) {
+fn push_split<const N: usize>(
+    tensors: &mut Vec<Tensor>,
+    to: &str,
+    names: [&str; N],
+    parts: Vec<SplitPart>,
+) {
     for (name, part) in names.into_iter().zip(parts) {
         tensors.push(Tensor {
             name: format!("{to}.{name}.weight"),
@@ -322,7 +478,12 @@ fn push_split<const N: usize>(tensors: &mut Vec<Tensor>, to: &str, names: [&str;
     }
 }
 
-fn split_linear(model: &Ct2Model, from: &str, state: usize, count: usize) -> Result<Vec<SplitPart>, ConvertError> {
+fn split_linear(
+    model: &Ct2Model,
+    from: &str,
+    state: usize,
+    count: usize,
+) -> Result<Vec<SplitPart>, ConvertError> {
     let weight_name = format!("{from}/weight");
     let bias_name = format!("{from}/bias");
     let weight = model.get(&weight_name)?;

@@ -30,9 +30,12 @@ fn byte_to_char_table() -> [char; 256] {
 }
 
 /// Decodes one byte-level BPE token string back to its bytes, or `None`
-/// when it holds a character outside the byte alphabet.
+/// when it contains a character outside the byte alphabet.
 pub fn decode_token(token: &str, char_to_byte: &BTreeMap<char, u8>) -> Option<Vec<u8>> {
-    token.chars().map(|character| char_to_byte.get(&character).copied()).collect()
+    token
+        .chars()
+        .map(|character| char_to_byte.get(&character).copied())
+        .collect()
 }
 
 /// Maps each byte-level BPE character back to its byte.
@@ -70,16 +73,26 @@ pub fn read_vocabulary(path: &Path) -> Result<Vec<Vec<u8>>, ConvertError> {
         reason,
     };
 
-    let file: TokenizerFile = serde_json::from_str(&text).map_err(|error| invalid(error.to_string()))?;
+    let file: TokenizerFile =
+        serde_json::from_str(&text).map_err(|source| ConvertError::TokenizerJson {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if file.model.kind != "BPE" {
-        return Err(invalid(format!("model type is {}, expected BPE", file.model.kind)));
+        return Err(invalid(format!(
+            "model type is {}, expected BPE",
+            file.model.kind
+        )));
     }
 
     let mut by_id: Vec<Option<&str>> = vec![None; file.model.vocab.len()];
     for (token, &id) in &file.model.vocab {
-        let slot = by_id
-            .get_mut(id as usize)
-            .ok_or_else(|| invalid(format!("token id {id} is beyond the {} tokens of the vocabulary", file.model.vocab.len())))?;
+        let slot = by_id.get_mut(id as usize).ok_or_else(|| {
+            invalid(format!(
+                "token id {id} is beyond the {} tokens of the vocabulary",
+                file.model.vocab.len()
+            ))
+        })?;
         *slot = Some(token);
     }
 
@@ -87,8 +100,11 @@ pub fn read_vocabulary(path: &Path) -> Result<Vec<Vec<u8>>, ConvertError> {
     let mut tokens = Vec::with_capacity(by_id.len());
     for (id, token) in by_id.iter().enumerate() {
         let token = token.ok_or_else(|| invalid(format!("token id {id} is missing")))?;
-        let bytes = decode_token(token, &char_to_byte)
-            .ok_or_else(|| invalid(format!("token {id} ({token:?}) has a character outside byte-level BPE")))?;
+        let bytes = decode_token(token, &char_to_byte).ok_or_else(|| {
+            invalid(format!(
+                "token {id} ({token:?}) has a character outside byte-level BPE"
+            ))
+        })?;
         tokens.push(bytes);
     }
     Ok(tokens)
@@ -109,7 +125,10 @@ mod tests {
         let map = char_to_byte_map();
         assert_eq!(decode_token("Ġthe", &map), Some(b" the".to_vec()));
         assert_eq!(decode_token("Ċ", &map), Some(b"\n".to_vec()));
-        assert_eq!(decode_token("<|endoftext|>", &map), Some(b"<|endoftext|>".to_vec()));
+        assert_eq!(
+            decode_token("<|endoftext|>", &map),
+            Some(b"<|endoftext|>".to_vec())
+        );
     }
 
     #[test]

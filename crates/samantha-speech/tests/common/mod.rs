@@ -18,12 +18,18 @@ pub fn installed_ggml(model: &WhisperModel) -> PathBuf {
     let models = models_dir();
     match model.locate(&models) {
         Ok(path) => path,
-        Err(error) => panic!("{error} (tests read models from SAMANTHA_HOME or the default data directory)"),
+        Err(error) => {
+            panic!("{error} (tests read models from SAMANTHA_HOME or the default data directory)")
+        }
     }
 }
 
 /// Returns whether the CTranslate2 files of `model` are installed.
 pub fn ct2_installed(model: &WhisperModel) -> bool {
     let models = models_dir();
-    model.model_parts.iter().all(|part| models.join(part).is_file()) && models.join(model.tokenizer).is_file()
+    model
+        .model_parts
+        .iter()
+        .all(|part| models.join(part).is_file())
+        && models.join(model.tokenizer).is_file()
 }

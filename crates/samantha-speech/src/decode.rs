@@ -76,7 +76,9 @@ pub enum DecodeError {
         source: SymphoniaError,
     },
 
-    #[error("audio file {path} is damaged: none of its {packets} packets could be decoded; copy or export the file again")]
+    #[error(
+        "audio file {path} is damaged: none of its {packets} packets could be decoded; copy or export the file again"
+    )]
     Undecodable { path: PathBuf, packets: usize },
 
     #[error("audio file {path} could not be converted to 16 kHz")]

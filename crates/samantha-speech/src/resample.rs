@@ -65,9 +65,7 @@ pub fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, Resampl
 
     let mut chunks = samples.chunks_exact(CHUNK_FRAMES);
     for chunk in chunks.by_ref() {
-        let frames = resampler
-            .process(&[chunk], None)
-            .map_err(failure)?;
+        let frames = resampler.process(&[chunk], None).map_err(failure)?;
         output.extend_from_slice(&frames[0]);
     }
 

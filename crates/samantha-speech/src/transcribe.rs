@@ -27,8 +27,8 @@ const POSITIONS_PER_SECOND: f64 = 50.0;
 pub const FULL_AUDIO_CTX: u32 = 1500;
 
 /// Shortest clip handed to whisper.cpp, in samples: shorter speech is
-/// padded with silence to one second, because whisper.cpp skips input
-/// under 100 ms and is unreliable on a few hundred milliseconds.
+/// padded with silence to one second, because whisper.cpp 1.8.3 skips input
+/// under 100 ms and Whisper was trained on windows longer than a word.
 const MIN_SAMPLES: usize = WHISPER_SAMPLE_RATE as usize;
 
 /// How much of Whisper's 30-second encoder window a clip uses.
@@ -64,8 +64,8 @@ pub struct TranscribeOptions {
     pub logprob_threshold: f32,
     /// Voice activity detection; `None` hands all audio to Whisper.
     pub vad: Option<VadConfig>,
-    /// Let Whisper emit timestamp tokens and split the text into timed
-    /// segments. Without them the clip is decoded as one segment.
+    /// Whether Whisper emits timestamp tokens and splits the text into
+    /// timed segments. Without them the clip is decoded as one segment.
     pub timestamps: bool,
     /// Limit on text tokens per second of speech (plus a fixed 16), which
     /// cuts off the repetition loops Whisper can fall into; 0 means none.
@@ -276,6 +276,7 @@ impl Transcriber {
     pub fn transcribe(&mut self, samples: &[f32]) -> Result<Transcript, TranscribeError> {
         let audio_seconds = samples.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
 
+        let mut offset = 0;
         let speech: &[f32] = match &self.options.vad {
             Some(config) => {
                 let activity = vad::detect(samples, WHISPER_SAMPLE_RATE, config);
@@ -285,7 +286,10 @@ impl Transcriber {
                     "voice activity"
                 );
                 match activity.speech {
-                    Some(range) => &samples[range],
+                    Some(range) => {
+                        offset = range.start;
+                        &samples[range]
+                    }
                     None => {
                         tracing::info!(audio_seconds, "no speech detected; Whisper not run");
                         return Ok(Transcript {
@@ -316,7 +320,10 @@ impl Transcriber {
         self.run_whisper(input, speech_seconds)?;
         let whisper_seconds = started.elapsed().as_secs_f64();
 
-        let (segments, language) = self.collect_segments()?;
+        let offset_seconds = offset as f64 / f64::from(WHISPER_SAMPLE_RATE);
+        let span =
+            offset_seconds..offset_seconds + speech.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
+        let (segments, language) = self.collect_segments(span)?;
         let joined = segments
             .iter()
             .map(|segment| segment.text.trim())
@@ -395,7 +402,12 @@ impl Transcriber {
             })
     }
 
-    fn collect_segments(&self) -> Result<(Vec<Segment>, Option<String>), TranscribeError> {
+    /// Reads the segments of the last run; `span` is the part of the input
+    /// audio (in seconds) that Whisper saw, so times refer to the input.
+    fn collect_segments(
+        &self,
+        span: std::ops::Range<f64>,
+    ) -> Result<(Vec<Segment>, Option<String>), TranscribeError> {
         let language =
             whisper_rs::get_lang_str(self.state.full_lang_id_from_state()).map(str::to_owned);
         let end_of_text = self.context.token_eot();
@@ -436,9 +448,9 @@ impl Transcriber {
 
             // whisper.cpp reports times in units of 10 ms.
             segments.push(Segment {
-                start_s: segment.start_timestamp() as f64 / 100.0,
-                end_s: segment.end_timestamp() as f64 / 100.0,
-                text: text.trim().to_owned(),
+                start_s: (span.start + segment.start_timestamp() as f64 / 100.0).min(span.end),
+                end_s: (span.start + segment.end_timestamp() as f64 / 100.0).min(span.end),
+                text: collapse_repeated_sentences(text.trim()),
                 no_speech_probability,
                 mean_logprob,
             });

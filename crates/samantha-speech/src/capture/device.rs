@@ -44,7 +44,9 @@ pub fn list_input_devices() -> Result<Vec<InputDeviceInfo>, CaptureError> {
     let default_name = host
         .default_input_device()
         .map(|device| device_name(&device));
-    let devices = host.input_devices().map_err(|source| CaptureError::Host { source })?;
+    let devices = host
+        .input_devices()
+        .map_err(|source| CaptureError::Host { source })?;
 
     let mut listed = Vec::new();
     for device in devices {

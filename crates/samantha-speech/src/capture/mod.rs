@@ -108,7 +108,9 @@ pub enum CaptureError {
         source: cpal::Error,
     },
 
-    #[error("microphone {device:?} delivers samples as {format}, which the recorder does not read; pick another device with --device")]
+    #[error(
+        "microphone {device:?} delivers samples as {format}, which the recorder does not read; pick another device with --device"
+    )]
     UnsupportedFormat { device: String, format: String },
 
     #[error("could not list audio devices")]

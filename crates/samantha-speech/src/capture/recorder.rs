@@ -236,7 +236,7 @@ impl Recorder {
 
         let dropped_samples = self.dropped_samples();
         if dropped_samples > 0 {
-            tracing::warn!(device = %self.device, dropped_samples, "samples were dropped: the recorder was polled too rarely");
+            tracing::info!(device = %self.device, dropped_samples, "samples were dropped: the recorder was polled too rarely");
         }
         tracing::info!(device = %self.device, seconds = self.recorded_seconds(), "recording stopped");
         Ok(Recording {
@@ -327,11 +327,21 @@ where
 pub(super) fn classify_open_error(device: &str, error: cpal::Error) -> CaptureError {
     let device = device.to_owned();
     match error.kind() {
-        ErrorKind::PermissionDenied => CaptureError::PermissionDenied { device, source: error },
-        ErrorKind::DeviceBusy => CaptureError::DeviceBusy { device, source: error },
-        ErrorKind::DeviceNotAvailable | ErrorKind::HostUnavailable => {
-            CaptureError::NotAvailable { device, source: error }
-        }
-        _ => CaptureError::Open { device, source: error },
+        ErrorKind::PermissionDenied => CaptureError::PermissionDenied {
+            device,
+            source: error,
+        },
+        ErrorKind::DeviceBusy => CaptureError::DeviceBusy {
+            device,
+            source: error,
+        },
+        ErrorKind::DeviceNotAvailable | ErrorKind::HostUnavailable => CaptureError::NotAvailable {
+            device,
+            source: error,
+        },
+        _ => CaptureError::Open {
+            device,
+            source: error,
+        },
     }
 }

@@ -115,8 +115,8 @@ mod tests {
 
             // Compare with the ideal 440 Hz sine away from the edges. The FFT
             // resampler reports its delay in whole output frames, so up to half
-            // an output sample of delay (31 us) may remain; try lags in steps
-            // of a tenth of a sample.
+            // an output sample of delay (31 us) may remain. The check therefore
+            // tries lags in steps of a tenth of a sample.
             let worst_at = |lag: f32| {
                 (1_000..15_000)
                     .map(|index| {

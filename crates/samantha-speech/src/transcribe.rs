@@ -393,6 +393,17 @@ impl Transcriber {
             }
         }
 
+        // A fresh state per call: whisper.cpp seeds the random generator of
+        // its temperature fallback once per state, so a reused state makes
+        // the text depend on earlier calls.
+        self.state = self
+            .context
+            .create_state()
+            .map_err(|source| TranscribeError::Whisper {
+                path: self.model_path.clone(),
+                seconds,
+                source,
+            })?;
         self.state
             .full(params, input)
             .map_err(|source| TranscribeError::Whisper {

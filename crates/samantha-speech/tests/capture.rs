@@ -30,7 +30,7 @@ fn ring_preserves_order_under_load() {
             }
             producer.push_interleaved(&block[..count], |sample| sample);
             next += count;
-            if next % (BLOCK * 64) == 0 {
+            if next.is_multiple_of(BLOCK * 64) {
                 std::thread::yield_now();
             }
         }

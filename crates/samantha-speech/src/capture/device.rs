@@ -82,10 +82,7 @@ pub(super) fn find_input_device(name: Option<&str>) -> Result<cpal::Device, Capt
         .map_err(|source| CaptureError::Host { source })?
         .collect();
     if let Some(index) = devices.iter().position(|device| matches(device, name)) {
-        return Ok(devices
-            .into_iter()
-            .nth(index)
-            .ok_or(CaptureError::NoDevice)?);
+        return devices.into_iter().nth(index).ok_or(CaptureError::NoDevice);
     }
 
     let available: Vec<String> = devices

@@ -306,6 +306,10 @@ where
     };
 
     // Runs on the audio thread only when something failed, so it may lock.
+    // NOTE: no test exercises a device that disappears or denies access,
+    // because the test machines have no sound card; which cpal error kinds
+    // ALSA, PulseAudio and CoreAudio report for an unplugged device is
+    // taken from cpal's documentation.
     let error_callback = move |error: cpal::Error| match error.kind() {
         ErrorKind::Xrun | ErrorKind::RealtimeDenied | ErrorKind::DeviceChanged => {
             tracing::warn!(device = %device_name, %error, "audio stream glitch");

@@ -6,7 +6,9 @@
 //! segment passes Whisper's own no-speech rule: a segment whose no-speech
 //! probability is above [`TranscribeOptions::no_speech_threshold`] while
 //! its mean token log-probability is below
-//! [`TranscribeOptions::logprob_threshold`] is dropped.
+//! [`TranscribeOptions::logprob_threshold`] is dropped. A segment whose
+//! no-speech probability is above
+//! [`TranscribeOptions::certain_no_speech_threshold`] is dropped as well.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -62,6 +64,10 @@ pub struct TranscribeOptions {
     pub no_speech_threshold: f32,
     /// Mean token log-probability below which such a segment is dropped.
     pub logprob_threshold: f32,
+    /// No-speech probability above which a segment is dropped whatever its
+    /// log-probability. Whisper decodes silence as "you" with a mean token
+    /// log-probability just above -1, which the rule above keeps.
+    pub certain_no_speech_threshold: f32,
     /// Voice activity detection; `None` hands all audio to Whisper.
     pub vad: Option<VadConfig>,
     /// Whether Whisper emits timestamp tokens and splits the text into
@@ -100,6 +106,9 @@ impl Default for TranscribeOptions {
             language: None,
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,
+            // Silence scored 0.99 and the espeak-ng test sentences at most
+            // 0.45 with tiny.en.
+            certain_no_speech_threshold: 0.9,
             vad: Some(VadConfig::default()),
             timestamps: false,
             max_tokens_per_second: 10,
@@ -318,12 +327,13 @@ impl Transcriber {
 
         let started = Instant::now();
         self.run_whisper(input, speech_seconds)?;
+        let no_speech = self.no_speech_at_start_of_transcript(speech_seconds)?;
         let whisper_seconds = started.elapsed().as_secs_f64();
 
         let offset_seconds = offset as f64 / f64::from(WHISPER_SAMPLE_RATE);
         let span =
             offset_seconds..offset_seconds + speech.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
-        let (segments, language) = self.collect_segments(span)?;
+        let (segments, language) = self.collect_segments(span, no_speech)?;
         let joined = segments
             .iter()
             .map(|segment| segment.text.trim())
@@ -413,11 +423,42 @@ impl Transcriber {
             })
     }
 
+    /// Returns the probability of the no-speech token right after
+    /// `<|startoftranscript|>`, where Whisper was trained to predict it.
+    ///
+    /// whisper.cpp 1.8.3 reads it from the last prompt token instead; without
+    /// timestamps that token is `<|notimestamps|>`, after which the no-speech
+    /// token is never likely. So the decoder is run once more on the start
+    /// token alone, against the encoder output of the last window.
+    /// NOTE: for audio longer than one 30-second window this measures the
+    /// last window only.
+    fn no_speech_at_start_of_transcript(&mut self, seconds: f64) -> Result<f32, TranscribeError> {
+        let failure = |source| TranscribeError::Whisper {
+            path: self.model_path.clone(),
+            seconds,
+            source,
+        };
+        let start = self.context.token_sot();
+        self.state
+            .decode(&[start], 0, self.options.threads as usize)
+            .map_err(failure)?;
+        let logits = self.state.get_logits().map_err(failure)?;
+
+        let no_speech = self.context.token_nosp() as usize;
+        let Some(&no_speech_logit) = logits.get(no_speech) else {
+            return Ok(0.0);
+        };
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = logits.iter().map(|logit| (logit - max).exp()).sum();
+        Ok((no_speech_logit - max).exp() / sum)
+    }
+
     /// Reads the segments of the last run; `span` is the part of the input
     /// audio (in seconds) that Whisper saw, so times refer to the input.
     fn collect_segments(
         &self,
         span: std::ops::Range<f64>,
+        no_speech: f32,
     ) -> Result<(Vec<Segment>, Option<String>), TranscribeError> {
         let language =
             whisper_rs::get_lang_str(self.state.full_lang_id_from_state()).map(str::to_owned);
@@ -441,7 +482,7 @@ impl Transcriber {
             } else {
                 logprob_sum / token_count as f32
             };
-            let no_speech_probability = segment.no_speech_probability();
+            let no_speech_probability = segment.no_speech_probability().max(no_speech);
             let text = segment
                 .to_str_lossy()
                 .map_err(|source| TranscribeError::Whisper {
@@ -450,9 +491,10 @@ impl Transcriber {
                     source,
                 })?;
 
-            if no_speech_probability > self.options.no_speech_threshold
-                && mean_logprob < self.options.logprob_threshold
-            {
+            let silent = (no_speech_probability > self.options.no_speech_threshold
+                && mean_logprob < self.options.logprob_threshold)
+                || no_speech_probability > self.options.certain_no_speech_threshold;
+            if silent {
                 tracing::info!(no_speech_probability, mean_logprob, text = %text, "dropped a segment without speech");
                 continue;
             }

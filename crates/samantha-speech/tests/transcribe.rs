@@ -23,7 +23,16 @@ fn corpus_wer(transcriber: &mut Transcriber, utterances: &[Utterance]) -> f64 {
         let transcript = transcriber
             .transcribe_file(&utterance.path)
             .expect("transcribe");
-        eprintln!("{:?} -> {:?}", utterance.text, transcript.text);
+        eprintln!(
+            "{:?} -> {:?} {:?}",
+            utterance.text,
+            transcript.text,
+            transcript
+                .segments
+                .iter()
+                .map(|segment| (segment.no_speech_probability, segment.mean_logprob))
+                .collect::<Vec<_>>()
+        );
         hypotheses.push(transcript.text);
     }
     corpus_word_error_rate(
@@ -345,4 +354,52 @@ fn english_only_model_rejects_german() {
         matches!(error, TranscribeError::EnglishOnly { .. }),
         "{error}"
     );
+}
+
+#[test]
+fn no_speech_gate_without_vad() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let silence = dir.path().join("silence.wav");
+    let white = dir.path().join("white.wav");
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        silence.to_str().unwrap(),
+        "trim",
+        "0",
+        "4",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        white.to_str().unwrap(),
+        "synth",
+        "4",
+        "whitenoise",
+        "vol",
+        "0.3",
+    ]);
+
+    // Whisper alone, with only its no-speech rule after decoding.
+    let options = TranscribeOptions {
+        vad: None,
+        ..TranscribeOptions::default()
+    };
+    let mut transcriber = load(&TINY_EN, options);
+    for path in [&silence, &white] {
+        let transcript = transcriber.transcribe_file(path).expect("transcribe");
+        eprintln!(
+            "{} -> {:?} {:?}",
+            path.display(),
+            transcript.text,
+            transcript.segments
+        );
+        assert_eq!(transcript.text, "", "{} gave text", path.display());
+    }
 }

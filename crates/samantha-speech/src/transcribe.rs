@@ -453,8 +453,8 @@ impl Transcriber {
         Ok((no_speech_logit - max).exp() / sum)
     }
 
-    /// Reads the segments of the last run; `span` is the part of the input
-    /// audio (in seconds) that Whisper saw, so times refer to the input.
+    /// Reads the segments of the last run. `span` is the part of the input
+    /// audio (in seconds) that Whisper saw, so the times refer to the input.
     fn collect_segments(
         &self,
         span: std::ops::Range<f64>,
@@ -514,7 +514,7 @@ impl Transcriber {
 
 /// Removes a sentence that repeats the one before it word for word (case
 /// and punctuation aside). Whisper sometimes loops and decodes a short
-/// utterance twice when the window holds silence after the speech.
+/// utterance twice when the window has silence after the speech.
 pub fn collapse_repeated_sentences(text: &str) -> String {
     let mut sentences: Vec<&str> = Vec::new();
     let mut start = 0;

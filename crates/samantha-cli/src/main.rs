@@ -44,6 +44,13 @@ enum Command {
     Memory(commands::memory::MemoryArgs),
     /// Measure performance on this machine.
     Bench(commands::bench::BenchArgs),
+
+
+    /// Record from the microphone (Enter to start and stop) and print the text.
+    Listen(commands::listen::ListenArgs),
+
+    /// Print the text spoken in an audio file.
+    Transcribe(commands::transcribe::TranscribeArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,5 +76,7 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => commands::history::run(args, cli.db.as_deref()),
         Command::Memory(args) => commands::memory::run(args, cli.db.as_deref()),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Listen(args) => commands::listen::run(args),
+        Command::Transcribe(args) => commands::transcribe::run(args),
     }
 }

@@ -1,6 +1,8 @@
 //! One module per subcommand group.
 
 pub mod bench;
+pub mod bench_memory;
+pub mod bench_speech;
 pub mod history;
 pub mod memory;
 pub mod setup;
@@ -13,3 +15,6 @@ pub mod eval;
 pub mod model_args;
 pub mod persona;
 pub mod reply;
+pub mod listen;
+pub mod transcribe;
+pub mod whisper_args;

@@ -64,6 +64,21 @@ pub fn run(args: SetupArgs) -> anyhow::Result<()> {
                 eprintln!("{}: installed", model.id);
             }
         }
+
+        // Whisper models arrive in CTranslate2's format; whisper.cpp needs ggml.
+        if let Some(whisper) = samantha_speech::find_whisper_model(model.id) {
+            let status = whisper
+                .ensure_ggml(&models_dir)
+                .with_context(|| format!("setup of {} failed", model.id))?;
+            if status == samantha_speech::GgmlStatus::Converted {
+                changed = true;
+                eprintln!(
+                    "{}: converted to {}",
+                    model.id,
+                    whisper.ggml_path(&models_dir).display()
+                );
+            }
+        }
     }
 
     if changed {

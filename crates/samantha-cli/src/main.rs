@@ -76,7 +76,7 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => commands::history::run(args, cli.db.as_deref()),
         Command::Memory(args) => commands::memory::run(args, cli.db.as_deref()),
         Command::Bench(args) => commands::bench::run(args),
-        Command::Listen(args) => commands::listen::run(args),
+        Command::Listen(args) => commands::listen::run(args, cli.db.as_deref()),
         Command::Transcribe(args) => commands::transcribe::run(args),
     }
 }

@@ -86,14 +86,6 @@ fn transcribe_unknown_model_fails() {
 }
 
 #[test]
-fn listen_chat_is_not_available() {
-    let output = samantha(&["listen", "--chat"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
-    assert!(stderr.contains("not available yet"), "stderr: {stderr}");
-}
-
-#[test]
 fn listen_unknown_device_fails() {
     let output = samantha(&["listen", "--device", "no-such-microphone"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

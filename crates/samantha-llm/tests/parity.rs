@@ -32,8 +32,8 @@ const FULL_MATCHES: usize = 2;
 
 // NOTE: llama.cpp multiplies with activations rounded to 8 bits and keeps
 // its KV cache in f16, while this engine computes both in f32. The two
-// agree on every prompt's first tokens and on perplexity, and drift apart
-// later on near-ties; matching 12 tokens on 4 of 5 prompts is not reached
+// agree on every prompt's first tokens and on perplexity, but drift apart
+// later on near-ties. Matching 12 tokens on 4 of 5 prompts is not reached
 // yet.
 #[test]
 fn greedy_continuations_equal_llama_cpp() {

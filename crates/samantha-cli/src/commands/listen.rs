@@ -42,17 +42,10 @@ pub struct ListenArgs {
 /// How often the recorder is drained and the meter redrawn.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
-pub fn run(args: ListenArgs) -> anyhow::Result<()> {
+pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()> {
     if args.list_devices {
         return list_devices();
     }
-    if args.chat {
-        anyhow::bail!(
-            "`samantha listen --chat` is not available yet: the dialogue engine is not connected to speech input; \
-             run `samantha listen` without --chat to print the text"
-        );
-    }
-
     // Check the model and the device first so that neither fails after the user spoke.
     let mut transcriber = args.whisper.load()?;
     let device = resolve_input_device(args.device.as_deref())?;
@@ -117,7 +110,30 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         );
     } else {
         println!("{}", transcript.text);
+        if args.chat {
+            send_to_chat(&transcript.text, db)?;
+        }
     }
+    Ok(())
+}
+
+/// Sends the transcript to Samantha as a new conversation and prints her
+/// reply, with the default model settings.
+fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let runtime = super::store::runtime()?;
+    let store = runtime.block_on(super::store::open(db))?;
+    let model = super::model_args::ModelArgs::default();
+    let engine = model.load_engine()?;
+
+    let mut session = super::reply::Session {
+        engine: &engine,
+        store: &store,
+        runtime: &runtime,
+        args: &model,
+        conversation: None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    session.exchange(text, &samantha_llm::CancelToken::new(), &mut stdout)?;
     Ok(())
 }
 

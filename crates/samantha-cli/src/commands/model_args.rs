@@ -72,6 +72,25 @@ pub struct ModelArgs {
     pub template: TemplateArg,
 }
 
+impl Default for ModelArgs {
+    /// The same values as the command-line defaults above.
+    fn default() -> Self {
+        Self {
+            model: None,
+            backend: BackendArg::Auto,
+            threads: None,
+            temperature: 0.7,
+            max_tokens: 256,
+            seed: 42,
+            top_k: 40,
+            top_p: 0.95,
+            min_p: 0.05,
+            repeat_penalty: 1.1,
+            template: TemplateArg::File,
+        }
+    }
+}
+
 impl ModelArgs {
     /// The model file: `--model`, or SmolLM2 as installed by `samantha setup`.
     pub fn model_path(&self) -> anyhow::Result<PathBuf> {

@@ -25,6 +25,14 @@ struct Cli {
 enum Command {
     /// Fetch and verify the model files.
     Setup(commands::setup::SetupArgs),
+    /// Detect the emotion of a message.
+    Emotion(commands::emotion::EmotionArgs),
+    /// Train a model.
+    Train(commands::train::TrainArgs),
+    /// Score a model on held-out data.
+    Eval(commands::eval::EvalArgs),
+    /// Measure speed.
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,5 +51,9 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Setup(args) => commands::setup::run(args),
+        Command::Emotion(args) => commands::emotion::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     }
 }

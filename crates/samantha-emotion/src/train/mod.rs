@@ -47,7 +47,7 @@ use crate::data::{DataError, Example, Split, read_split, split_path};
 use crate::emotion::assets::{AssetsError, METRICS_FILE, Manifest, WEIGHTS_FILE, label_names, sha256_file, write_head};
 use crate::emotion::head::EmotionHeadConfig;
 use crate::emotion::{EMOTION_COUNT, EmotionClassifier, EmotionError};
-use crate::encoder::{Encoder, EncoderError};
+use crate::encoder::{Encoder, EncoderError, WeightsFile};
 use crate::metrics::{choose_thresholds, evaluate};
 use crate::report::{RecordedMetrics, evaluate_examples, render};
 
@@ -246,9 +246,12 @@ pub fn train(options: &TrainOptions) -> Result<TrainSummary, TrainError> {
         .batch_size(1)
         .build(InMemDataset::new(dev_buckets.clone()));
 
+    let train_device = device.clone().autodiff();
+    let base_file = WeightsFile::read(&options.encoder_dir.join("model.safetensors")).map_err(EncoderError::from)?;
     let head = EmotionHeadConfig::new(options.frozen_layers)
         .with_dropout(options.dropout)
-        .init_from_base(encoder.config(), encoder.bert(), &device);
+        .init_from_base(encoder.config(), &base_file.reader(&train_device).map_err(EncoderError::from)?)
+        .map_err(EncoderError::from)?;
     let model = HeadTrainer { head };
     let optimizer = AdamWConfig::new().with_weight_decay(options.weight_decay).init();
 

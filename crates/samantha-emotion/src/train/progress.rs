@@ -6,11 +6,16 @@ use burn::train::renderer::{
 };
 use burn::train::logger::{EvaluationProgressLogger, TrainingProgressLogger};
 use burn::train::metric::MetricDefinition;
+use std::time::Instant;
+
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Shows one bar per split and epoch.
+/// Shows one bar per split and epoch, and prints one line when a split ends
+/// (the only output when standard error is not a terminal).
 pub struct ProgressRenderer {
     bar: Option<ProgressBar>,
+    split: String,
+    started: Option<Instant>,
     epoch: usize,
     epochs: usize,
 }
@@ -19,6 +24,8 @@ impl ProgressRenderer {
     pub fn new() -> Self {
         Self {
             bar: None,
+            split: String::new(),
+            started: None,
             epoch: 1,
             epochs: 0,
         }
@@ -66,6 +73,8 @@ impl TrainingProgressLogger for ProgressRenderer {
         );
         bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
         self.bar = Some(bar);
+        self.split = split.to_string();
+        self.started = Some(Instant::now());
     }
 
     fn update_split(&mut self, items_processed: usize) {
@@ -76,7 +85,15 @@ impl TrainingProgressLogger for ProgressRenderer {
 
     fn end_split(&mut self) {
         if let Some(bar) = self.bar.take() {
-            bar.finish();
+            bar.finish_and_clear();
+            let seconds = self.started.map(|t| t.elapsed().as_secs_f64()).unwrap_or(0.0);
+            eprintln!(
+                "epoch {}/{} {}: {} batches in {seconds:.0} s",
+                self.epoch,
+                self.epochs,
+                self.split,
+                bar.position()
+            );
         }
     }
 

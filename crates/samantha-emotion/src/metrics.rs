@@ -185,6 +185,7 @@ mod tests {
             std::array::from_fn(|i| if i == 2 { 0.25 } else { 0.0 }),
         ];
         let thresholds = choose_thresholds(&probabilities, &gold);
-        assert!(thresholds[2] > 0.10 && thresholds[2] <= 0.25, "{thresholds:?}");
+        assert!(thresholds[2] > 0.10, "{thresholds:?}");
+        assert!(thresholds[2] <= 0.25, "{thresholds:?}");
     }
 }

@@ -33,7 +33,7 @@ impl Emotion {
         Emotion::Surprise,
     ];
 
-    /// The lowercase name used in files and output.
+    /// Returns the lowercase name used in files and output.
     pub fn as_str(self) -> &'static str {
         match self {
             Emotion::Anger => "anger",
@@ -51,7 +51,7 @@ impl Emotion {
         self as usize
     }
 
-    /// The label at model output position `index`, if any.
+    /// Returns the label at model output position `index`, if any.
     pub fn from_index(index: usize) -> Option<Emotion> {
         Self::ALL.get(index).copied()
     }

@@ -33,7 +33,7 @@ impl EmotionScores {
         Self { label, scores }
     }
 
-    /// The result for empty text: neutral with certainty.
+    /// Returns the result for empty text: neutral with certainty.
     pub fn neutral() -> Self {
         let scores = std::array::from_fn(|index| {
             let emotion = Emotion::ALL[index];
@@ -51,7 +51,7 @@ impl EmotionScores {
     }
 }
 
-/// Every label whose probability reaches its threshold; the most probable
+/// Returns every label whose probability reaches its threshold, or the most probable
 /// label alone when none does. This is the predicted set used for scoring.
 pub fn predicted_set(probabilities: &[f32; EMOTION_COUNT], thresholds: &[f32; EMOTION_COUNT]) -> Vec<Emotion> {
     let passed: Vec<Emotion> = Emotion::ALL

@@ -84,20 +84,23 @@ impl SelfAttention {
     pub fn forward(&self, input: Tensor<3>, mask_bias: Tensor<4>) -> Tensor<3> {
         let [batch, seq, d_model] = input.dims();
         let d_head = d_model / self.n_heads;
-        let split_heads = |x: Tensor<3>| x.reshape([batch, seq, self.n_heads, d_head]).swap_dims(1, 2);
+        // The projections run as plain 2D matrix products over all tokens.
+        let rows = input.clone().reshape([batch * seq, d_model]);
+        let split_heads = |x: Tensor<2>| x.reshape([batch, seq, self.n_heads, d_head]).swap_dims(1, 2);
 
-        let query = split_heads(self.query.forward(input.clone()));
-        let key = split_heads(self.key.forward(input.clone()));
-        let value = split_heads(self.value.forward(input.clone()));
+        let query = split_heads(self.query.forward(rows.clone()));
+        let key = split_heads(self.key.forward(rows.clone()));
+        let value = split_heads(self.value.forward(rows));
 
         let scores = query.matmul(key.swap_dims(2, 3)) / (d_head as f64).sqrt();
         let weights = softmax(scores + mask_bias, 3);
         let context = weights
             .matmul(value)
             .swap_dims(1, 2)
-            .reshape([batch, seq, d_model]);
+            .reshape([batch * seq, d_model]);
+        let projected = self.output.forward(context).reshape([batch, seq, d_model]);
 
-        self.norm.forward(input + self.output.forward(context))
+        self.norm.forward(input + projected)
     }
 }
 

@@ -22,7 +22,7 @@ fn embeddings_config(config: &EncoderConfig) -> EmbeddingsConfig {
         .with_layer_norm_eps(config.layer_norm_eps)
 }
 
-/// The configuration shared by every layer of `config`.
+/// Returns the configuration shared by every layer of `config`.
 pub fn layer_config(config: &EncoderConfig) -> EncoderLayerConfig {
     EncoderLayerConfig::new(config.d_model, config.n_heads, config.d_ff)
         .with_layer_norm_eps(config.layer_norm_eps)

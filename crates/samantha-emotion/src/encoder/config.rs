@@ -119,7 +119,7 @@ pub struct EncoderConfig {
 }
 
 impl EncoderConfig {
-    /// A small configuration for tests: 2 layers, width 8, 2 heads.
+    /// Returns a small configuration for tests: 2 layers, width 8, 2 heads.
     pub fn tiny() -> Self {
         Self {
             vocab_size: 20,

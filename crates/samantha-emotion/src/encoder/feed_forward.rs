@@ -53,8 +53,12 @@ impl FeedForward {
     /// - input: `[batch, seq, d_model]`
     /// - output: `[batch, seq, d_model]`
     pub fn forward(&self, input: Tensor<3>) -> Tensor<3> {
-        let hidden = gelu(self.intermediate.forward(input.clone()));
-        self.norm.forward(input + self.output.forward(hidden))
+        let [batch, seq, d_model] = input.dims();
+        // The projections run as plain 2D matrix products over all tokens.
+        let rows = input.clone().reshape([batch * seq, d_model]);
+        let hidden = gelu(self.intermediate.forward(rows));
+        let projected = self.output.forward(hidden).reshape([batch, seq, d_model]);
+        self.norm.forward(input + projected)
     }
 }
 

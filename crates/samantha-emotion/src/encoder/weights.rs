@@ -84,7 +84,7 @@ impl Weights<'_> {
         self.device
     }
 
-    /// Returns whether the file holds a tensor called `name`.
+    /// Returns whether the file contains a tensor called `name`.
     pub fn contains(&self, name: &str) -> bool {
         self.tensors.tensor(name).is_ok()
     }

@@ -1,8 +1,9 @@
 //! Batches of cached features for the Learner.
 //!
 //! A data set item is a whole batch of row indices of similar length, made
-//! once from the seed; the data loader then shuffles the order of batches
-//! every epoch. Grouping by length keeps padding, and so wasted work, small.
+//! once from the seed. The data loader then shuffles the order of batches
+//! every epoch. Grouping rows by length keeps padding small, so little work
+//! is wasted.
 
 use std::sync::Arc;
 

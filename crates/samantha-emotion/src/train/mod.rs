@@ -427,8 +427,8 @@ pub fn train(options: &TrainOptions) -> Result<TrainSummary, TrainError> {
             Series { name: "dev", color: "#ff7f0e", points: dev_loss },
         ],
         &[
-            Series { name: "train (0.5)", color: "#1f77b4", points: train_f1 },
-            Series { name: "dev (0.5)", color: "#ff7f0e", points: dev_f1 },
+            Series { name: "train", color: "#1f77b4", points: train_f1 },
+            Series { name: "dev", color: "#ff7f0e", points: dev_f1 },
         ],
     );
     write_file(&options.out_dir.join("curves.svg"), &svg)?;

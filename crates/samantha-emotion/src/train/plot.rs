@@ -11,7 +11,7 @@ pub struct Series<'a> {
 }
 
 const PANEL_WIDTH: f64 = 420.0;
-const PANEL_HEIGHT: f64 = 300.0;
+const PANEL_HEIGHT: f64 = 320.0;
 const MARGIN: f64 = 50.0;
 
 fn panel(svg: &mut String, left: f64, title: &str, series: &[Series<'_>]) {
@@ -34,7 +34,7 @@ fn panel(svg: &mut String, left: f64, title: &str, series: &[Series<'_>]) {
     let plot_left = left + MARGIN;
     let plot_width = PANEL_WIDTH - MARGIN - 20.0;
     let plot_top = 40.0;
-    let plot_height = PANEL_HEIGHT - 90.0;
+    let plot_height = PANEL_HEIGHT - 110.0;
     let to_x = |x: f64| plot_left + (x - 1.0) / (x_max - 1.0).max(1.0) * plot_width;
     let to_y = |y: f64| plot_top + (y_max - y) / (y_max - y_min) * plot_height;
 
@@ -80,7 +80,7 @@ fn panel(svg: &mut String, left: f64, title: &str, series: &[Series<'_>]) {
         for (x, y) in &line.points {
             let _ = writeln!(svg, r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"/>"#, to_x(*x), to_y(*y), line.color);
         }
-        let legend_y = PANEL_HEIGHT - 12.0;
+        let legend_y = PANEL_HEIGHT - 8.0;
         let legend_x = plot_left + index as f64 * 130.0;
         let _ = writeln!(
             svg,
@@ -103,7 +103,8 @@ pub fn curves_svg(loss: &[Series<'_>], f1: &[Series<'_>]) -> String {
     );
     let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
     panel(&mut svg, 0.0, "Binary cross-entropy loss", loss);
-    panel(&mut svg, PANEL_WIDTH, "Macro-F1", f1);
+    // burn reports F-beta scores in percent.
+    panel(&mut svg, PANEL_WIDTH, "Macro-F1 (%) at threshold 0.5", f1);
     svg.push_str("</svg>\n");
     svg
 }

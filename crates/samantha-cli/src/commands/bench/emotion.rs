@@ -14,7 +14,7 @@ use clap::Args;
 use crate::commands::emotion::ModelArgs;
 
 /// A 30-word first-person message.
-const MESSAGE: &str = "I finally finished the project I have been working on for months, \
+const MESSAGE: &str = "I finally finished the big project I have been working on for months, \
     and my manager said it was the best work she has seen from our team this year.";
 
 #[derive(Debug, Args)]

@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         work_dir: work.join("run"),
         cache_dir: work.join("features"),
         seed: args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(42),
-        epochs: args.get(5).map(|s| s.parse()).transpose()?.unwrap_or(4),
+        epochs: args.get(5).map(|s| s.parse()).transpose()?.unwrap_or(2),
         batch_size: 32,
         learning_rate: 1e-4,
         warmup: 0.06,

@@ -43,8 +43,9 @@ pub struct TrainEmotionArgs {
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 
-    /// Maximum number of epochs; early stopping may end sooner.
-    #[arg(long, default_value_t = 4)]
+    /// Maximum number of epochs; early stopping may end sooner. Each epoch
+    /// takes about 10 minutes on two cores.
+    #[arg(long, default_value_t = 2)]
     pub epochs: usize,
 
     /// Rows per batch.

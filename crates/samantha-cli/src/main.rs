@@ -51,6 +51,10 @@ enum Command {
 
     /// Print the text spoken in an audio file.
     Transcribe(commands::transcribe::TranscribeArgs),
+    /// Detect the emotion of a message.
+    Emotion(commands::emotion::EmotionArgs),
+    /// Train a model.
+    Train(commands::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,5 +82,7 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => commands::bench::run(args),
         Command::Listen(args) => commands::listen::run(args, cli.db.as_deref()),
         Command::Transcribe(args) => commands::transcribe::run(args),
+        Command::Emotion(args) => commands::emotion::run(args),
+        Command::Train(args) => commands::train::run(args),
     }
 }

@@ -22,6 +22,9 @@ enum BenchCommand {
     /// Time from the end of a 4-second utterance to its text, and the
     /// real-time factor, against Whisper's full 30-second window.
     Speech(super::bench_speech::SpeechBenchArgs),
+
+    /// Time the emotion classifier on a 30-word message.
+    Emotion(super::bench_emotion::BenchEmotionArgs),
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -29,5 +32,6 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Memory(args) => store::runtime()?.block_on(super::bench_memory::memory(args)),
         BenchCommand::Llm(args) => super::bench_llm::run(args),
         BenchCommand::Speech(args) => super::bench_speech::speech(args),
+        BenchCommand::Emotion(args) => super::bench_emotion::run(args),
     }
 }

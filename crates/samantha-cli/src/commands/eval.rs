@@ -1,9 +1,12 @@
-//! `samantha eval`: quality measurements.
+//! `samantha eval`: quality measurements on held-out data.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use burn::tensor::Device;
 use clap::{Args, Subcommand};
+use samantha_emotion::data::{Split, read_split};
+use samantha_emotion::report::{evaluate_examples, render};
 
 use super::model_args::ModelArgs;
 
@@ -15,8 +18,11 @@ pub struct EvalArgs {
 
 #[derive(Debug, Subcommand)]
 enum EvalCommand {
-    /// Perplexity of a text file under the model.
+    /// Perplexity of a text file under the language model.
     Perplexity(PerplexityArgs),
+
+    /// Score the emotion model on a GoEmotions split; the last line is `macro_f1: <value>`.
+    Emotion(EvalEmotionArgs),
 }
 
 #[derive(Debug, Args)]
@@ -28,9 +34,24 @@ struct PerplexityArgs {
     model: ModelArgs,
 }
 
+#[derive(Debug, Args)]
+struct EvalEmotionArgs {
+    /// GoEmotions folder that contains ekman/{train,dev,test}.tsv.
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+
+    /// Split to score: train, dev or test.
+    #[arg(long, default_value = "test")]
+    split: Split,
+
+    #[command(flatten)]
+    models: super::emotion::ModelArgs,
+}
+
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     match args.command {
         EvalCommand::Perplexity(args) => perplexity(args),
+        EvalCommand::Emotion(args) => eval_emotion(args),
     }
 }
 
@@ -51,5 +72,14 @@ fn perplexity(args: PerplexityArgs) -> anyhow::Result<()> {
     println!("tokens: {}", tokens.len());
     println!("predicted: {}", result.predicted);
     println!("perplexity: {:.4}", result.value);
+    Ok(())
+}
+
+fn eval_emotion(args: EvalEmotionArgs) -> anyhow::Result<()> {
+    let device = Device::flex();
+    let classifier = args.models.load(&device)?;
+    let examples = read_split(&args.data, args.split)?;
+    let evaluation = evaluate_examples(&classifier, &examples)?;
+    print!("{}", render(&evaluation, &format!("GoEmotions ekman {}", args.split.as_str())));
     Ok(())
 }

@@ -18,3 +18,6 @@ pub mod reply;
 pub mod listen;
 pub mod transcribe;
 pub mod whisper_args;
+pub mod bench_emotion;
+pub mod emotion;
+pub mod train;

@@ -95,7 +95,7 @@ fn stored_messages(db: &Path) -> Vec<samantha_store::Message> {
         let store = Store::open(db).await.expect("database opens and passes its integrity check");
         let conversations = store.list_conversations().await.unwrap();
         assert_eq!(conversations.len(), 1, "one conversation");
-        store.messages(conversations[0].id).await.unwrap()
+        store.messages(conversations[0].conversation.id).await.unwrap()
     })
 }
 

@@ -8,7 +8,6 @@ use anyhow::Context;
 use clap::Args;
 use samantha_store::{Role, Store};
 
-use super::store;
 
 #[derive(Debug, Args)]
 pub struct MemoryBenchArgs {

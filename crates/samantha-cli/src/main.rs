@@ -1,6 +1,6 @@
 //! `samantha`: Samantha without a window.
 //!
-//! Standard output carries only answers; logs and errors go to standard
+//! Standard output carries only results (replies, transcripts, reports); logs and errors go to standard
 //! error through `tracing`.
 
 mod commands;

@@ -7,7 +7,7 @@ use burn::tensor::Device;
 
 use crate::loader::WeightLayout;
 
-/// What the user asked for with `--backend`.
+/// Backend requested with `--backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendChoice {
     /// wgpu when a hardware GPU adapter exists, the CPU otherwise.
@@ -48,7 +48,7 @@ impl BackendKind {
         }
     }
 
-    /// How weights are held on this backend. The CPU keeps quantized blocks
+    /// Returns how weights are stored on this backend. The CPU keeps quantized blocks
     /// because decoding is bound by memory bandwidth there.
     pub fn weight_layout(self) -> WeightLayout {
         match self {

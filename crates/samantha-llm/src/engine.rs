@@ -41,7 +41,7 @@ pub enum EngineError {
     Backend(#[from] BackendError),
 }
 
-/// Which chat template to use.
+/// Source of the chat template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TemplateChoice {
     /// The template stored in the GGUF file.
@@ -160,7 +160,7 @@ impl Engine {
         &self.path
     }
 
-    /// The model's name from its metadata, or the file name.
+    /// Returns the model's name from its metadata, or the file name.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -174,7 +174,7 @@ impl Engine {
         &self.stop_tokens
     }
 
-    /// Longest token sequence the engine can process.
+    /// Returns the maximum token sequence length the engine can process.
     pub fn max_context(&self) -> usize {
         self.model.max_context()
     }
@@ -207,7 +207,7 @@ impl Engine {
     }
 
     /// Tokenizes raw text as llama.cpp does for completion: control-token
-    /// text stays text, and BOS is prepended when the model asks for it.
+    /// text stays text, and BOS is prepended when the file's `add_bos_token` is set.
     pub fn raw_prompt(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
         let mut ids = self.tokenizer.encode_text(text)?;
         let special = self.tokenizer.special();

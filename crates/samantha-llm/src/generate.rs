@@ -37,7 +37,7 @@ pub struct GenerationRequest {
     pub stop_tokens: Vec<u32>,
 }
 
-/// Why generation ended.
+/// Reason generation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
     /// The model produced a stop token.
@@ -101,8 +101,8 @@ impl<F: FnMut(&str)> TokenSink for F {
 
 impl TokenSink for std::sync::mpsc::Sender<String> {
     fn piece(&mut self, text: &str) {
-        // A closed receiver means nobody is listening; generation goes on
-        // so that the caller still gets the whole result.
+        // A closed receiver is ignored, so generation continues and the
+        // caller still gets the whole result.
         let _ = self.send(text.to_owned());
     }
 }

@@ -12,7 +12,7 @@ use crate::nn::{
 };
 use crate::quant::PackedMatrix;
 
-/// How weight matrices are held in memory.
+/// Memory layout of weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightLayout {
     /// Expanded to `f32` tensors on the device: for GPU backends.

@@ -26,7 +26,7 @@ pub enum TemplateError {
     Render { source_name: String, reason: String },
 }
 
-/// Who wrote a message.
+/// Author of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -96,7 +96,7 @@ impl ChatTemplate {
         )
     }
 
-    /// The ChatML fallback.
+    /// Compiles the ChatML fallback.
     pub fn chatml() -> Self {
         Self::compile(CHATML_TEMPLATE.to_owned(), "the ChatML fallback".to_owned(), String::new(), "<|im_end|>".to_owned())
             .expect("the built-in ChatML template compiles")

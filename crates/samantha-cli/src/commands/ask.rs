@@ -26,7 +26,7 @@ pub struct AskArgs {
 
 pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
     if args.message.trim().is_empty() {
-        anyhow::bail!("the message is empty; write something for Samantha to answer");
+        anyhow::bail!("the message is empty; pass some text for Samantha to reply to");
     }
 
     let runtime = store::runtime()?;

@@ -9,9 +9,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::SeededInit;
 use crate::quant::PackedMatrix;
 
-/// Largest number of rows (batch times positions) that the packed path
-/// multiplies one vector at a time; larger inputs expand the weight to
-/// `f32` for one matrix product, which is faster for prompts.
+/// Maximum number of rows (batch times positions) that the packed path
+/// multiplies one vector at a time. Larger inputs expand the weight to
+/// `f32` for one matrix product, because that is faster for prompts.
 const PACKED_MATVEC_MAX_ROWS: usize = 4;
 
 /// The weight of a [`Linear`] layer, `[d_output, d_input]`.
@@ -38,7 +38,8 @@ impl LinearConfig {
 
     /// Creates a layer with seeded random weights.
     pub(crate) fn init(&self, init: &mut SeededInit, device: &Device) -> Linear {
-        assert!(self.d_input > 0 && self.d_output > 0, "linear layer needs non-zero sizes, got {self:?}");
+        assert!(self.d_input > 0, "linear layer needs a non-zero input size, got {self:?}");
+        assert!(self.d_output > 0, "linear layer needs a non-zero output size, got {self:?}");
         let scale = 1.0 / (self.d_input as f32).sqrt();
         self.init_with(WeightMatrix::Dense(init.tensor([self.d_output, self.d_input], scale, device)))
     }
@@ -97,7 +98,7 @@ impl Linear {
         }
     }
 
-    /// The weight as a dense `f32` tensor on `device`.
+    /// Returns the weight as a dense `f32` tensor on `device`.
     pub fn dense_weight(&self, device: &Device) -> Tensor<2> {
         match (&self.weight, &self.packed) {
             (Some(weight), _) => weight.val(),

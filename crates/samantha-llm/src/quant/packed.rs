@@ -40,13 +40,13 @@ impl std::fmt::Debug for PackedMatrix {
 }
 
 impl PackedMatrix {
-    /// Whether rows of `ty` can be multiplied without converting them.
+    /// Returns whether rows of `ty` can be multiplied without converting them.
     pub fn supports(ty: GgmlType) -> bool {
         kernels::dot_for(ty).is_some()
     }
 
     /// Wraps a tensor of the mapped file. The caller has checked that
-    /// `range` holds `rows * cols` values of `ty`.
+    /// `range` contains `rows * cols` values of `ty`.
     pub fn mapped(file: Arc<GgufFile>, range: Range<usize>, ty: GgmlType, rows: usize, cols: usize) -> Self {
         Self::new(Storage::Mapped { file, range }, ty, rows, cols)
     }

@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::error::GgufError;
 use crate::metadata::Value;
 
-/// Longest string accepted in metadata or tensor names (16 MiB); longer
-/// lengths come from corrupt files and would otherwise allocate wildly.
+/// Maximum string length accepted in metadata or tensor names (16 MiB).
+/// Longer lengths come from corrupt files and would otherwise allocate wildly.
 const MAX_STRING_BYTES: u64 = 16 << 20;
 
 /// Maximum nesting of metadata arrays.

@@ -76,7 +76,7 @@ fn unsupported_version() {
 fn truncated_at_every_length() {
     let bytes = sample_file();
 
-    // The last tensor holds 34 bytes padded to 64; cutting only padding
+    // The last tensor contains 34 bytes padded to 64, so cutting only padding
     // leaves a valid file.
     let data_end = bytes.len() - (64 - 34);
     for len in 0..data_end {

@@ -6,8 +6,8 @@ use samantha_gguf::GgufFile;
 
 use crate::nn::{AttentionConfig, DecoderBlockConfig};
 
-/// Longest context the rotary tables and caches are built for unless the
-/// caller asks for more; the file's own limit still applies.
+/// Maximum context the rotary tables and caches are built for unless the
+/// caller requests more. The file's own limit still applies.
 pub const DEFAULT_MAX_CONTEXT: usize = 8192;
 
 /// Errors raised while reading or checking a model configuration.

@@ -68,7 +68,7 @@ impl Llama {
         &self.config
     }
 
-    /// Longest sequence this instance can process: the smaller of the
+    /// Returns the maximum sequence length this instance can process: the smaller of the
     /// trained context and the size of the rotary tables.
     pub fn max_context(&self) -> usize {
         self.rope.max_positions()

@@ -18,6 +18,7 @@ mod import;
 mod memories;
 mod messages;
 mod migrate;
+mod mood;
 mod open;
 mod recall;
 mod reply;

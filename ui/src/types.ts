@@ -18,7 +18,7 @@ export interface Message {
   role: Role;
   content: string;
   created_at: string;
-  status: "complete" | "streaming" | "interrupted";
+  status: "complete" | "interrupted";
   emotion: Emotion | null;
   token_count: number | null;
   model: string | null;

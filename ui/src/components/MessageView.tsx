@@ -12,7 +12,7 @@ export interface ChatLine {
   interrupted: boolean;
 }
 
-/** One message: the user's as plain text with its emotion chip, Samantha's as sanitized Markdown. */
+/** Renders one message: the user's as plain text with its emotion chip, Samantha's as sanitized Markdown. */
 export function MessageView({ line }: { line: ChatLine }) {
   if (line.role === "user") {
     return (

@@ -128,7 +128,8 @@ pub fn start_xvfb(xvfb: &Path) -> (Process, String) {
     panic!("no free X display between :90 and :139");
 }
 
-/// Starts tauri-driver on free loopback ports and waits until it listens.
+/// Starts tauri-driver on free loopback ports and waits until both it and
+/// the WebKitWebDriver it starts listen; a session requested earlier fails.
 pub fn start_tauri_driver(tauri_driver: &Path, webkit_driver: &Path, display: &str, home: &Path) -> (Process, u16) {
     let port = free_port();
     let native_port = free_port();
@@ -144,11 +145,12 @@ pub fn start_tauri_driver(tauri_driver: &Path, webkit_driver: &Path, display: &s
 
     let started = Instant::now();
     while started.elapsed() < START_TIMEOUT {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        let listening = |port: u16| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if listening(port) && listening(native_port) {
             return (process, port);
         }
         process.assert_running();
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("tauri-driver did not listen on 127.0.0.1:{port}");
+    panic!("tauri-driver did not listen on 127.0.0.1:{port}, or WebKitWebDriver on 127.0.0.1:{native_port}");
 }

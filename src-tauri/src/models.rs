@@ -1,0 +1,153 @@
+//! Loading the language and emotion models off the UI thread, and the
+//! state the page polls while they load.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use burn::tensor::Device;
+use samantha_emotion::EmotionClassifier;
+use samantha_llm::{Engine, EngineOptions};
+use samantha_models::catalog::{MINILM_DIR, SMOLLM2_GGUF};
+use serde::Serialize;
+
+use crate::settings::AppSettings;
+
+/// The models a reply needs.
+pub struct LoadedModels {
+    pub engine: Arc<Engine>,
+    /// `None` when the emotion model failed to load; replies still work.
+    pub emotion: Option<Arc<EmotionClassifier>>,
+}
+
+/// Where the models are in their life cycle.
+#[derive(Clone)]
+pub enum ModelState {
+    Loading,
+    Missing(Vec<String>),
+    Ready(Arc<LoadedModels>),
+    Failed(String),
+}
+
+/// What the page sees of [`ModelState`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelStatus {
+    /// `loading`, `missing`, `ready` or `failed`.
+    pub state: &'static str,
+    /// Ids of the models still to fetch, when `state` is `missing`.
+    pub missing: Vec<String>,
+    /// Why loading failed, when `state` is `failed`.
+    pub error: Option<String>,
+    /// Name and backend of the loaded language model.
+    pub model: Option<String>,
+    pub backend: Option<String>,
+    /// Whether messages get an emotion label.
+    pub emotion: bool,
+}
+
+/// Shared slot holding the current [`ModelState`].
+#[derive(Clone)]
+pub struct ModelSlot(Arc<RwLock<ModelState>>);
+
+impl Default for ModelSlot {
+    fn default() -> Self {
+        Self(Arc::new(RwLock::new(ModelState::Loading)))
+    }
+}
+
+impl ModelSlot {
+    pub fn get(&self) -> ModelState {
+        match self.0.read() {
+            Ok(state) => state.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set(&self, state: ModelState) {
+        match self.0.write() {
+            Ok(mut slot) => *slot = state,
+            Err(poisoned) => *poisoned.into_inner() = state,
+        }
+    }
+
+    pub fn status(&self) -> ModelStatus {
+        let mut status = ModelStatus {
+            state: "loading",
+            missing: Vec::new(),
+            error: None,
+            model: None,
+            backend: None,
+            emotion: false,
+        };
+        match self.get() {
+            ModelState::Loading => {}
+            ModelState::Missing(missing) => {
+                status.state = "missing";
+                status.missing = missing;
+            }
+            ModelState::Failed(error) => {
+                status.state = "failed";
+                status.error = Some(error);
+            }
+            ModelState::Ready(models) => {
+                status.state = "ready";
+                status.model = Some(models.engine.name().to_owned());
+                status.backend = Some(models.engine.backend().name().to_owned());
+                status.emotion = models.emotion.is_some();
+            }
+        }
+        status
+    }
+}
+
+/// Errors raised while loading the models.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("failed to load the language model {path}: {source}")]
+    Engine { path: PathBuf, source: samantha_llm::EngineError },
+}
+
+/// Ids of the default models whose main file is absent. Presence is
+/// enough here because `samantha setup` checks every sha256 when it
+/// installs; a corrupt file shows up as a load error instead.
+pub fn missing_models(models_dir: &Path) -> Vec<String> {
+    let mut missing = Vec::new();
+    if !models_dir.join(SMOLLM2_GGUF).is_file() {
+        missing.push(samantha_models::catalog::SMOLLM2.id.to_owned());
+    }
+    if !models_dir.join(MINILM_DIR).join("model.safetensors").is_file() {
+        missing.push(samantha_models::catalog::MINILM.id.to_owned());
+    }
+    let whisper = samantha_speech::DEFAULT_MODEL;
+    if whisper.locate(models_dir).is_err() {
+        missing.push(whisper.setup_id.to_owned());
+    }
+    missing
+}
+
+/// Loads the language model and the emotion model with `settings`.
+pub fn load(models_dir: &Path, settings: &AppSettings) -> Result<LoadedModels, LoadError> {
+    let started = Instant::now();
+    let path = settings.model_path.clone().unwrap_or_else(|| models_dir.join(SMOLLM2_GGUF));
+    let options = EngineOptions {
+        backend: settings.backend.choice(),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::load(&path, &options).map_err(|source| LoadError::Engine { path: path.clone(), source })?;
+    tracing::info!(model = engine.name(), backend = %engine.backend(), seconds = started.elapsed().as_secs_f32(), "language model loaded");
+
+    let encoder = models_dir.join(samantha_emotion::encoder::MODEL_FOLDER);
+    let assets = samantha_emotion::emotion::assets::default_assets_dir();
+    let emotion = match EmotionClassifier::load(&encoder, &assets, &Device::flex()) {
+        Ok(classifier) => Some(Arc::new(classifier)),
+        Err(error) => {
+            tracing::warn!(%error, encoder = %encoder.display(), assets = %assets.display(), "emotion model not loaded; messages get no emotion");
+            None
+        }
+    };
+
+    Ok(LoadedModels {
+        engine: Arc::new(engine),
+        emotion,
+    })
+}

@@ -20,7 +20,7 @@ pub struct LoadedModels {
     pub emotion: Option<Arc<EmotionClassifier>>,
 }
 
-/// Where the models are in their life cycle.
+/// Life-cycle state of the models.
 #[derive(Clone)]
 pub enum ModelState {
     Loading,
@@ -29,14 +29,14 @@ pub enum ModelState {
     Failed(String),
 }
 
-/// What the page sees of [`ModelState`].
+/// The page's view of [`ModelState`].
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelStatus {
     /// `loading`, `missing`, `ready` or `failed`.
     pub state: &'static str,
     /// Ids of the models still to fetch, when `state` is `missing`.
     pub missing: Vec<String>,
-    /// Why loading failed, when `state` is `failed`.
+    /// Reason loading failed, when `state` is `failed`.
     pub error: Option<String>,
     /// Name and backend of the loaded language model.
     pub model: Option<String>,

@@ -199,13 +199,13 @@ impl AppSettings {
         }
     }
 
-    /// The system prompt: the persona's text, with its name.
+    /// Returns the system prompt: the persona's text, with its name.
     pub fn system_prompt(&self) -> String {
         format!("Your name is {}. {}", self.persona_name.trim(), self.persona_text.trim())
     }
 }
 
-/// A seed that differs between replies, so that regenerating gives a new one.
+/// Returns a seed that differs between replies, so that regenerating gives a new one.
 fn rand_seed() -> u64 {
     samantha_store::Timestamp::now().millis().unsigned_abs()
 }

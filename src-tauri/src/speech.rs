@@ -2,7 +2,7 @@
 //!
 //! A cpal stream must stay on the thread that opened it, so each
 //! recording runs on a thread of its own that polls the recorder, reports
-//! the input level and transcribes the audio when it is told to stop.
+//! the input level and transcribes the audio once recording stops.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +18,7 @@ use crate::state::lock;
 /// How often the level is reported while recording.
 const LEVEL_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Longest recording; it stops by itself after this much audio.
+/// Maximum recording length in seconds; recording stops by itself then.
 const MAX_RECORDING_SECONDS: f64 = 120.0;
 
 /// Errors raised by the microphone and transcription.
@@ -55,7 +55,7 @@ pub enum SpeechError {
     Thread(std::io::Error),
 }
 
-/// What the page hears while the microphone is on.
+/// Event sent to the page while the microphone is on.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MicEvent {

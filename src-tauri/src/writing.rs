@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::settings::AppSettings;
 
-/// What the studio writes.
+/// Kind of text the studio writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WritingMode {
@@ -52,7 +52,7 @@ pub struct WritingOutcome {
     pub stopped: bool,
 }
 
-/// Writes what `request` asks for, sending text to `on_text` as it streams.
+/// Generates the text `request` describes, sending it to `on_text` as it streams.
 pub fn write(
     engine: &Engine,
     settings: &AppSettings,

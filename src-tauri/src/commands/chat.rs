@@ -34,7 +34,7 @@ impl From<TurnEvent> for ChatEvent {
     }
 }
 
-/// What to reply to.
+/// Target of a turn: a new message, or the last one again.
 enum Target {
     Message { conversation: Option<ConversationId>, text: String },
     Regenerate { conversation: ConversationId },

@@ -53,7 +53,7 @@ pub struct ImportedCounts {
     pub messages: usize,
 }
 
-/// Where an export was written.
+/// Path of a written export.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportedFile {
     pub path: String,

@@ -10,7 +10,7 @@ use crate::files;
 use crate::state::AppState;
 use crate::writing::{self, WritingOutcome, WritingRequest};
 
-/// Writes what the studio asks for, streaming the text into `on_text`.
+/// Generates the text of a studio request, streaming it into `on_text`.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn writing_generate(
     state: State<'_, AppState>,

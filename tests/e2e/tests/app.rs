@@ -143,6 +143,7 @@ async fn desktop_app_end_to_end() {
     language_switch_changes_labels(&harness, &client).await;
     imported_html_stays_text(&harness, &client).await;
     export_writes_a_file(&harness, &client).await;
+    writing_saves_and_exports_a_draft(&harness, &client).await;
     mood_plot_renders(&harness, &client).await;
     client.close().await.expect("close the first session");
 
@@ -298,6 +299,36 @@ async fn export_writes_a_file(harness: &Harness, client: &Client) {
     assert!(notice.contains(&*files[0].file_name().expect("file name").to_string_lossy()), "notice {notice:?} does not name the file");
 }
 
+async fn writing_saves_and_exports_a_draft(harness: &Harness, client: &Client) {
+    click(client, "[data-testid=nav-writing]").await;
+    let prompt = wait_for(client, "[data-testid=writing-prompt]", UI_TIMEOUT).await;
+    prompt.send_keys("the sea at night").await.expect("type the prompt");
+    click(client, "[data-testid=writing-generate]").await;
+
+    // The generate button comes back when the text is complete.
+    eventually(MODEL_TIMEOUT, "the poem is written", || async {
+        client.find(css("[data-testid=writing-generate]")).await.is_ok()
+            && !text_of(client, "[data-testid=writing-result]").await.trim().is_empty()
+    })
+    .await;
+
+    click(client, "[data-testid=draft-save-new]").await;
+    wait_for(client, "[data-testid=draft-item]", UI_TIMEOUT).await;
+    click(client, "[data-testid=draft-export]").await;
+    let notice = text_of(client, "[data-testid=writing-notice]").await;
+    assert!(notice.contains("samantha-draft-"), "draft export notice {notice:?}");
+
+    let drafts: Vec<PathBuf> = std::fs::read_dir(harness.home.path().join("exports"))
+        .expect("export folder")
+        .map(|entry| entry.expect("export entry").path())
+        .filter(|path| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("samantha-draft-")))
+        .collect();
+    assert_eq!(drafts.len(), 1, "expected one draft export");
+    let markdown = std::fs::read_to_string(&drafts[0]).expect("read the draft export");
+    assert!(!markdown.trim().is_empty(), "the draft export is empty");
+    harness.screenshot(client, "04-writing").await;
+}
+
 async fn mood_plot_renders(harness: &Harness, client: &Client) {
     click(client, "[data-testid=nav-mood]").await;
     wait_for(client, "[data-testid=mood-plot]", UI_TIMEOUT).await;
@@ -314,7 +345,7 @@ async fn mood_plot_renders(harness: &Harness, client: &Client) {
         }
     })
     .await;
-    harness.screenshot(client, "04-mood").await;
+    harness.screenshot(client, "05-mood").await;
 }
 
 async fn history_survives_restart(harness: &Harness, client: &Client) {
@@ -335,6 +366,6 @@ async fn history_survives_restart(harness: &Harness, client: &Client) {
     click(client, "[data-testid=history-search-button]").await;
     let result = text_of(client, "[data-testid=search-result]").await;
     assert!(result.contains("I finally got the job"), "search result {result:?}");
-    harness.screenshot(client, "05-history-search").await;
+    harness.screenshot(client, "06-history-search").await;
 }
 

@@ -119,7 +119,11 @@ export function Writing({ ready }: { ready: boolean }) {
             )}
           </div>
           <div class="markdown result" data-testid="writing-result" dangerouslySetInnerHTML={{ __html: renderMarkdown(result) }} />
-          {notice && <p class="notice">{notice}</p>}
+          {notice && (
+            <p class="notice" data-testid="writing-notice">
+              {notice}
+            </p>
+          )}
           {error && (
             <p class="error" role="alert">
               {error}

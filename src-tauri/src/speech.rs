@@ -90,6 +90,7 @@ impl Speech {
 
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = stop.clone();
+        let slot = self.recording.clone();
         let transcriber = self.transcriber.clone();
         let (opened_tx, opened_rx) = std::sync::mpsc::channel();
 
@@ -112,7 +113,17 @@ impl Speech {
                 };
                 on_event(MicEvent::Started { device: device_name });
 
-                match record(recorder, &thread_stop, &on_event).and_then(|samples| {
+                let samples = record(recorder, &thread_stop, &on_event);
+
+                // A recording that stopped at the length limit frees the
+                // microphone for the next start too.
+                let mut current = lock(&slot);
+                if current.as_ref().is_some_and(|flag| Arc::ptr_eq(flag, &thread_stop)) {
+                    *current = None;
+                }
+                drop(current);
+
+                match samples.and_then(|samples| {
                     on_event(MicEvent::Transcribing);
                     transcribe_samples(&transcriber, &models_dir, &samples)
                 }) {

@@ -140,6 +140,7 @@ async fn desktop_app_end_to_end() {
 
     let client = harness.session().await;
     chat_streams_a_reply(&harness, &client).await;
+    microphone_ends_in_text_or_error(&harness, &client).await;
     language_switch_changes_labels(&harness, &client).await;
     imported_html_stays_text(&harness, &client).await;
     export_writes_a_file(&harness, &client).await;
@@ -203,6 +204,50 @@ async fn chat_streams_a_reply(harness: &Harness, client: &Client) {
     harness.screenshot(client, "01-chat").await;
 }
 
+/// Returns the chat's error text, or the message input's text, once either is set.
+async fn microphone_outcome(client: &Client) -> Option<String> {
+    if let Ok(error) = client.find(css("[data-testid=chat-error]")).await {
+        return error.text().await.ok();
+    }
+    let input = client.find(css("[data-testid=message-input]")).await.ok()?;
+    let value = input.prop("value").await.ok().flatten().unwrap_or_default();
+    (!value.trim().is_empty()).then_some(value)
+}
+
+async fn microphone_ends_in_text_or_error(harness: &Harness, client: &Client) {
+    // With a sound card the meter shows the input level; without one the
+    // page says why. ALSA's null device records silence, which ends in
+    // "no speech was heard".
+    click(client, "[data-testid=mic-button]").await;
+    eventually(UI_TIMEOUT, "the microphone shows a level or an error", || async {
+        client.find(css("[data-testid=mic-level]")).await.is_ok() || microphone_outcome(client).await.is_some()
+    })
+    .await;
+
+    if microphone_outcome(client).await.is_none() {
+        let button = wait_for(client, "[data-testid=mic-button]", UI_TIMEOUT).await;
+        if button.text().await.unwrap_or_default() == "Stop recording" {
+            button.click().await.expect("stop recording");
+        }
+    }
+    eventually(MODEL_TIMEOUT, "the recording ends in text or an error", || async {
+        microphone_outcome(client).await.is_some()
+    })
+    .await;
+
+    let outcome = microphone_outcome(client).await.unwrap_or_default();
+    if let Ok(error) = client.find(css("[data-testid=chat-error]")).await {
+        let message = error.text().await.unwrap_or_default();
+        assert!(
+            message.starts_with("Microphone:") || message == "No speech was heard.",
+            "unclear microphone message {message:?}"
+        );
+    } else {
+        assert!(!outcome.trim().is_empty(), "the transcript is empty");
+    }
+    harness.screenshot(client, "02-microphone").await;
+}
+
 async fn language_switch_changes_labels(harness: &Harness, client: &Client) {
     assert_eq!(text_of(client, "[data-testid=nav-history]").await, "History");
 
@@ -214,7 +259,7 @@ async fn language_switch_changes_labels(harness: &Harness, client: &Client) {
     })
     .await;
     assert_eq!(text_of(client, "[data-testid=nav-settings]").await, "设置");
-    harness.screenshot(client, "02-settings-zh-CN").await;
+    harness.screenshot(client, "03-settings-zh-CN").await;
 
     click(client, "[data-testid=language-select] option[value='en']").await;
     eventually(UI_TIMEOUT, "the labels are in English again", || async {
@@ -279,7 +324,7 @@ async fn imported_html_stays_text(harness: &Harness, client: &Client) {
     assert_eq!(checks["pwned"], json!("undefined"), "a script from the reply ran");
     assert_eq!(checks["scripts"], json!(0), "a script element was rendered");
     assert_eq!(checks["images"], json!(0), "an image element was rendered");
-    harness.screenshot(client, "03-imported-html").await;
+    harness.screenshot(client, "04-imported-html").await;
 }
 
 async fn export_writes_a_file(harness: &Harness, client: &Client) {
@@ -326,7 +371,7 @@ async fn writing_saves_and_exports_a_draft(harness: &Harness, client: &Client) {
     assert_eq!(drafts.len(), 1, "expected one draft export");
     let markdown = std::fs::read_to_string(&drafts[0]).expect("read the draft export");
     assert!(!markdown.trim().is_empty(), "the draft export is empty");
-    harness.screenshot(client, "04-writing").await;
+    harness.screenshot(client, "05-writing").await;
 }
 
 async fn mood_plot_renders(harness: &Harness, client: &Client) {
@@ -345,7 +390,7 @@ async fn mood_plot_renders(harness: &Harness, client: &Client) {
         }
     })
     .await;
-    harness.screenshot(client, "05-mood").await;
+    harness.screenshot(client, "06-mood").await;
 }
 
 async fn history_survives_restart(harness: &Harness, client: &Client) {
@@ -366,6 +411,6 @@ async fn history_survives_restart(harness: &Harness, client: &Client) {
     click(client, "[data-testid=history-search-button]").await;
     let result = text_of(client, "[data-testid=search-result]").await;
     assert!(result.contains("I finally got the job"), "search result {result:?}");
-    harness.screenshot(client, "06-history-search").await;
+    harness.screenshot(client, "07-history-search").await;
 }
 

@@ -9,10 +9,17 @@ use samantha_store::{ConversationId, Emotion, EmotionLabel, EmotionScores, Messa
 use tokio::runtime::Handle;
 
 use crate::error::MindError;
+use crate::facts::is_self_statement;
 use crate::guidance::guidance;
 use crate::persona::Persona;
 use crate::prompt::{Budget, Knowledge, Moment, PromptPlan, fit_prompt};
 use crate::recall::{KeywordRecall, Recall};
+
+/// Recalled moments below which recent statements about the user are added.
+const MIN_MOMENTS: usize = 3;
+
+/// Maximum number of recent other conversations searched for statements about the user.
+const RECENT_CONVERSATIONS: usize = 5;
 
 /// Smallest prompt budget accepted, in tokens: room for the persona and a
 /// short message.
@@ -239,6 +246,15 @@ impl Companion {
             }
         }
 
+        if knowledge.moments.len() < MIN_MOMENTS {
+            let wanted = MIN_MOMENTS - knowledge.moments.len();
+            for moment in self.recent_self_statements(conversation, wanted)? {
+                if !knowledge.moments.iter().any(|known| known.text == moment.text) {
+                    knowledge.moments.push(moment);
+                }
+            }
+        }
+
         // The list is pinned first, then newest first; the prompt builder
         // stops adding when the knowledge budget is spent.
         let all = self.runtime.block_on(self.store.list_memories(false))?;
@@ -251,6 +267,39 @@ impl Companion {
         }
         knowledge.memories.dedup();
         Ok(knowledge)
+    }
+}
+
+impl Companion {
+    /// Returns up to `count` recent user messages from other conversations
+    /// that state something about the user, newest first. They back up
+    /// recall when a question shares no word with what the user once said.
+    fn recent_self_statements(&self, conversation: Option<ConversationId>, count: usize) -> Result<Vec<Moment>, MindError> {
+        let summaries = self.runtime.block_on(self.store.list_conversations())?;
+        let mut moments = Vec::new();
+
+        let others = summaries
+            .iter()
+            .filter(|summary| Some(summary.conversation.id) != conversation)
+            .take(RECENT_CONVERSATIONS);
+        for summary in others {
+            let messages = self.runtime.block_on(self.store.messages(summary.conversation.id))?;
+            let statements = messages
+                .iter()
+                .rev()
+                .filter(|message| message.role == samantha_store::Role::User && is_self_statement(&message.content));
+            for message in statements {
+                moments.push(Moment {
+                    date: message.created_at.date(),
+                    speaker: "user".to_owned(),
+                    text: message.content.clone(),
+                });
+                if moments.len() == count {
+                    return Ok(moments);
+                }
+            }
+        }
+        Ok(moments)
     }
 }
 

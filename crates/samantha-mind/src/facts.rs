@@ -76,6 +76,24 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             phrase(&c[1]).map(|rest| format!("The user is learning {rest}."))
         }),
         rule(&format!(r"(?i)\bi\s+study\s+({PHRASE}){END}"), |c| phrase(&c[1]).map(|rest| format!("The user studies {rest}."))),
+        rule(&format!(r"(?i)\bi(?:'ve|\s+have)\s+been\s+(learning|studying|playing|training\s+for|practicing|practising|teaching|writing|building)\s+({PHRASE}){END}"), |c| {
+            phrase(&c[2]).map(|rest| format!("The user has been {} {rest}.", c[1].to_lowercase()))
+        }),
+        rule(&format!(r"(?i)\bi(?:'m|\s+am)\s+(training\s+for|afraid\s+of|scared\s+of|terrified\s+of|married\s+to|writing|building|saving\s+for|planning)\s+({PHRASE}){END}"), |c| {
+            phrase(&c[2]).map(|rest| format!("The user is {} {rest}.", c[1].to_lowercase()))
+        }),
+        rule(&format!(r"(?i)\bi\s+(play|speak|teach|drive|own|volunteer|run|swim|paint|knit|sing)\s+({PHRASE}){END}"), |c| {
+            phrase(&c[2]).map(|rest| format!("The user {}s {rest}.", c[1].to_lowercase()))
+        }),
+        rule(&format!(r"(?i)\bi\s+was\s+born\s+((?:in|on)\s+{PHRASE}){END}"), |c| {
+            phrase(&c[1]).map(|rest| format!("The user was born {rest}."))
+        }),
+        rule(&format!(r"(?i)\bmy\s+(job|work|major|degree|hobby|name)\s+is\s+({PHRASE}){END}"), |c| {
+            phrase(&c[2]).map(|rest| format!("The user's {} is {rest}.", c[1].to_lowercase()))
+        }),
+        rule(r"(?i)\bmy\s+([a-z]+)\s+is\s+(\d{1,3})\s+(?:years?\s+old)\b", |c| {
+            Some(format!("The user's {} is {} years old.", c[1].to_lowercase(), &c[2]))
+        }),
         rule(r"(?i)\bi(?:'m|\s+am)\s+(married|single|divorced|engaged|widowed|pregnant|retired|vegan|vegetarian|left-handed|a\s+night\s+owl|an\s+early\s+bird)\b", |c| {
             Some(format!("The user is {}.", c[1].to_lowercase()))
         }),
@@ -129,6 +147,19 @@ pub fn extract_facts(message: &str) -> Vec<String> {
         }
     }
     facts
+}
+
+/// First-person words that mark a statement about the writer.
+static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(i|i'm|i've|i'd|i'll|my|me|mine)\b").unwrap_or_else(|error| panic!("invalid first-person pattern: {error}"))
+});
+
+/// Checks whether `message` asserts something about its writer: a
+/// first-person sentence that is not a question or a hypothetical.
+pub fn is_self_statement(message: &str) -> bool {
+    split_sentences(message).into_iter().any(|sentence| {
+        !sentence.trim_end().ends_with('?') && !NOT_ASSERTED.is_match(sentence) && FIRST_PERSON.is_match(sentence)
+    })
 }
 
 fn split_sentences(text: &str) -> Vec<&str> {
@@ -197,6 +228,13 @@ mod tests {
             ("I live in Porto with my partner.", "The user lives in Porto with their partner."),
             ("I grew up on a farm in Ohio.", "The user grew up on a farm in Ohio."),
             ("I just moved to Leeds.", "The user moved to Leeds."),
+            ("I've been learning the cello for three years.", "The user has been learning the cello for three years."),
+            ("I'm training for a half marathon in May.", "The user is training for a half marathon in May."),
+            ("I play the violin in an orchestra.", "The user plays the violin in an orchestra."),
+            ("I was born in Kraków.", "The user was born in Kraków."),
+            ("My son is 7 years old.", "The user's son is 7 years old."),
+            ("I'm afraid of deep water.", "The user is afraid of deep water."),
+            ("I speak Portuguese at home.", "The user speaks Portuguese at home."),
             ("I'm from Chengdu.", "The user is from Chengdu."),
             ("I am 34 years old.", "The user is 34 years old."),
             ("My birthday is on March 3rd.", "The user's birthday is March 3rd."),
@@ -232,6 +270,15 @@ mod tests {
         for message in messages {
             assert!(extract_facts(message).is_empty(), "message {message:?} gave {:?}", extract_facts(message));
         }
+    }
+
+    #[test]
+    fn self_statements_recognised() {
+        assert!(is_self_statement("My cat hates thunderstorms."));
+        assert!(is_self_statement("Yesterday I painted the fence blue."));
+        assert!(!is_self_statement("Do you think my cat hates storms?"));
+        assert!(!is_self_statement("The weather is nice."));
+        assert!(!is_self_statement("If I won the lottery I would travel."));
     }
 
     #[test]

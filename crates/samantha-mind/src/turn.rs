@@ -62,7 +62,14 @@ impl Companion {
         self.recall.stored();
 
         let emotion = self.classify_and_store(&message, on_event);
-        let memories_added = self.write_memories(&message);
+
+        // A message about self-harm gets the fixed reply and is not mined
+        // for facts: "I'm planning to ..." there is no plan to remember.
+        let memories_added = if safety::check_message(&message.content).is_some() {
+            Vec::new()
+        } else {
+            self.write_memories(&message)
+        };
 
         self.respond(conversation, &message, emotion, memories_added, cancel, on_event)
     }

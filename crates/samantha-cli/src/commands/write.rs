@@ -13,7 +13,7 @@ use super::model_args::ModelArgs;
 
 #[derive(Debug, Args)]
 pub struct WriteArgs {
-    /// What to write.
+    /// Kind of text to write.
     #[arg(value_enum)]
     mode: ModeArg,
 
@@ -26,7 +26,7 @@ pub struct WriteArgs {
     #[arg(long, value_name = "ID")]
     draft: Option<i64>,
 
-    /// How `rewrite` changes the draft.
+    /// Style of a `rewrite`.
     #[arg(long, value_enum, default_value_t = StyleArg::Shorter)]
     style: StyleArg,
 

@@ -5,8 +5,17 @@ use tracing_subscriber::EnvFilter;
 /// Installs a `tracing` subscriber that writes to standard error.
 ///
 /// An invalid filter falls back to `warn` so that a typo never hides errors.
+///
+/// Looking for a GPU makes the Vulkan and EGL drivers log errors on machines
+/// without one, although the CPU fallback then works as intended; those
+/// crates stay silent unless the filter names them.
 pub fn init(filter: &str) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = if filter.contains("wgpu") {
+        filter.to_owned()
+    } else {
+        format!("{filter},wgpu_hal=off,wgpu_core=off")
+    };
+    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("warn,wgpu_hal=off,wgpu_core=off"));
 
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -34,6 +34,14 @@ enum Command {
     Chat(commands::chat::ChatArgs),
     /// Send one message and print Samantha's reply.
     Ask(commands::ask::AskArgs),
+    /// Print the prompt a message would be sent with, without a reply.
+    Prompt(commands::prompt::PromptArgs),
+    /// Write a poem or a draft with Samantha, or continue or rewrite a draft.
+    Write(commands::write::WriteArgs),
+    /// List, show and export drafts.
+    Drafts(commands::drafts::DraftsArgs),
+    /// Show or edit Samantha's persona.
+    Persona(commands::persona::PersonaArgs),
     /// Continue raw text with the language model.
     Complete(commands::complete::CompleteArgs),
     /// Measure model quality.
@@ -75,6 +83,10 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         Command::Setup(args) => commands::setup::run(args),
         Command::Chat(args) => commands::chat::run(args, cli.db.as_deref()),
         Command::Ask(args) => commands::ask::run(args, cli.db.as_deref()),
+        Command::Prompt(args) => commands::prompt::run(args, cli.db.as_deref()),
+        Command::Write(args) => commands::write::run(args, cli.db.as_deref()),
+        Command::Drafts(args) => commands::drafts::run(args, cli.db.as_deref()),
+        Command::Persona(args) => commands::persona::run(args, cli.db.as_deref()),
         Command::Complete(args) => commands::complete::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::History(args) => commands::history::run(args, cli.db.as_deref()),
@@ -84,5 +96,15 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         Command::Transcribe(args) => commands::transcribe::run(args),
         Command::Emotion(args) => commands::emotion::run(args),
         Command::Train(args) => commands::train::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -371,4 +371,24 @@ impl Store {
 
         rows.into_iter().map(Message::try_from).collect()
     }
+
+    /// Deletes one message, for replacing a reply that the user asked to
+    /// regenerate. Memories that cite it keep their text and lose the link.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::MessageNotFound`] for an unknown id.
+    pub async fn delete_message(&self, id: MessageId) -> Result<(), StoreError> {
+        let result = sqlx::query("DELETE FROM messages WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|error| self.error(error))?;
+
+        if result.rows_affected() == 0 {
+            return Err(StoreError::MessageNotFound(id.0));
+        }
+        tracing::info!(message = %id, "message deleted");
+        Ok(())
+    }
 }

@@ -473,3 +473,25 @@ async fn markdown_export_shows_roles() {
         "{markdown}"
     );
 }
+
+#[tokio::test]
+async fn delete_message_removes_one() {
+    let db = common::temp_db();
+    let store = common::open(&db.path).await;
+    let conversation = store.create_conversation("t", "p").await.unwrap();
+    let kept = store.append_user_message(conversation.id, "keep me", None).await.unwrap();
+    let dropped = store
+        .append_message(conversation.id, Role::Assistant, "drop me", None)
+        .await
+        .unwrap();
+
+    store.delete_message(dropped.id).await.unwrap();
+
+    let messages = store.messages(conversation.id).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].id, kept.id);
+    assert!(store.search_messages("drop", 10).await.unwrap().is_empty());
+
+    let again = store.delete_message(dropped.id).await.unwrap_err();
+    assert!(matches!(again, StoreError::MessageNotFound(_)), "{again}");
+}

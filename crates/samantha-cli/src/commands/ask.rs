@@ -5,11 +5,12 @@ use std::path::Path;
 
 use clap::Args;
 use samantha_llm::CancelToken;
+use samantha_mind::{TurnEvent, TurnRequest};
 use samantha_store::ConversationId;
 
+use super::companion;
+use super::emotion::ModelArgs as EmotionArgs;
 use super::model_args::ModelArgs;
-use super::reply::Session;
-use super::store;
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -22,6 +23,9 @@ pub struct AskArgs {
 
     #[command(flatten)]
     model: ModelArgs,
+
+    #[command(flatten)]
+    emotion: EmotionArgs,
 }
 
 pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
@@ -29,32 +33,38 @@ pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
         anyhow::bail!("the message is empty; pass some text for Samantha to reply to");
     }
 
-    let runtime = store::runtime()?;
-    let store = runtime.block_on(store::open(db))?;
-    let conversation = args.conversation.map(ConversationId);
-    if let Some(id) = conversation {
-        runtime.block_on(store.conversation(id))?;
-    }
-    let engine = args.model.load_engine()?;
+    let loaded = companion::load(&args.model, Some(&args.emotion), db)?;
 
     // Ctrl-C stops the reply; what was written so far is kept.
     let cancel = CancelToken::new();
     let handler_cancel = cancel.clone();
     ctrlc::set_handler(move || handler_cancel.cancel())?;
 
-    let mut session = Session {
-        engine: &engine,
-        store: &store,
-        runtime: &runtime,
-        args: &args.model,
-        conversation,
+    let request = TurnRequest {
+        conversation: args.conversation.map(ConversationId),
+        text: args.message,
     };
     let mut stdout = std::io::stdout().lock();
-    session.exchange(&args.message, &cancel, &mut stdout)?;
+    let outcome = loaded.companion.reply(&request, &cancel, &mut |event| print_event(&event, &mut stdout))?;
+    writeln!(stdout)?;
     stdout.flush()?;
 
-    if let Some(id) = session.conversation {
-        tracing::info!(conversation = %id, "exchange saved");
-    }
+    tracing::info!(conversation = %outcome.conversation, stop = ?outcome.stop, "exchange saved");
     Ok(())
+}
+
+/// Prints reply text to `out` and the rest of the turn to the log.
+pub fn print_event(event: &TurnEvent, out: &mut dyn Write) {
+    match event {
+        TurnEvent::Text { text } => {
+            // A closed stdout must not stop the reply from being saved.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+        TurnEvent::Emotion { emotion, .. } => tracing::info!(label = %emotion.label, "emotion detected"),
+        TurnEvent::UserSaved { conversation, message } => {
+            tracing::debug!(%conversation, %message, "message saved");
+        }
+        TurnEvent::Finished { stop, .. } => tracing::debug!(?stop, "reply finished"),
+    }
 }

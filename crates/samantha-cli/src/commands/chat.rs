@@ -7,11 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use samantha_llm::CancelToken;
+use samantha_mind::{TurnEvent, TurnRequest};
 use samantha_store::ConversationId;
 
+use super::ask::print_event;
+use super::companion;
+use super::emotion::ModelArgs as EmotionArgs;
 use super::model_args::ModelArgs;
-use super::reply::Session;
-use super::store;
 
 #[derive(Debug, Args)]
 pub struct ChatArgs {
@@ -21,16 +23,17 @@ pub struct ChatArgs {
 
     #[command(flatten)]
     model: ModelArgs,
+
+    #[command(flatten)]
+    emotion: EmotionArgs,
 }
 
 pub fn run(args: ChatArgs, db: Option<&Path>) -> anyhow::Result<()> {
-    let runtime = store::runtime()?;
-    let store = runtime.block_on(store::open(db))?;
-    let conversation = args.conversation.map(ConversationId);
+    let loaded = companion::load(&args.model, Some(&args.emotion), db)?;
+    let mut conversation = args.conversation.map(ConversationId);
     if let Some(id) = conversation {
-        runtime.block_on(store.conversation(id))?;
+        loaded.runtime.block_on(loaded.companion.store().conversation(id))?;
     }
-    let engine = args.model.load_engine()?;
 
     // Ctrl-C during a reply stops the reply; at the prompt it ends the chat.
     let cancel = CancelToken::new();
@@ -47,14 +50,6 @@ pub fn run(args: ChatArgs, db: Option<&Path>) -> anyhow::Result<()> {
             }
         })?;
     }
-
-    let mut session = Session {
-        engine: &engine,
-        store: &store,
-        runtime: &runtime,
-        args: &args.model,
-        conversation,
-    };
 
     eprintln!("Samantha is here. Type a message and press Enter; Ctrl-C stops a reply, Ctrl-D or /quit ends.");
     let stdin = std::io::stdin();
@@ -77,16 +72,32 @@ pub fn run(args: ChatArgs, db: Option<&Path>) -> anyhow::Result<()> {
 
         cancel.reset();
         generating.store(true, Ordering::SeqCst);
-        let result = session.exchange(text, &cancel, &mut stdout);
+        let request = TurnRequest {
+            conversation,
+            text: text.to_owned(),
+        };
+        let mut saved_in = None;
+        let result = loaded.companion.reply(&request, &cancel, &mut |event| {
+            if let TurnEvent::UserSaved { conversation, .. } = &event {
+                saved_in = Some(*conversation);
+            }
+            print_event(&event, &mut stdout);
+        });
         generating.store(false, Ordering::SeqCst);
+        writeln!(stdout)?;
 
+        // The message is saved before generation starts, so a failed reply
+        // still continues the conversation it started.
+        if saved_in.is_some() {
+            conversation = saved_in;
+        }
         if let Err(error) = result {
             eprintln!("error: {error:#}");
         }
         stdout.flush()?;
     }
 
-    if let Some(id) = session.conversation {
+    if let Some(id) = conversation {
         eprintln!("saved as conversation {id}; `samantha history show {id}` shows it");
     }
     Ok(())

@@ -21,7 +21,8 @@ pub struct EmotionArgs {
 }
 
 /// Locations of the encoder and the emotion assets.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
+#[group(id = "EmotionModelArgs")]
 pub struct ModelArgs {
     /// Folder of all-MiniLM-L6-v2 [default: <data dir>/models/all-MiniLM-L6-v2].
     #[arg(long, value_name = "DIR")]

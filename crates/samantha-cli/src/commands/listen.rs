@@ -120,20 +120,20 @@ pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()>
 /// Sends the transcript to Samantha as a new conversation and prints her
 /// reply, with the default model settings.
 fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let runtime = super::store::runtime()?;
-    let store = runtime.block_on(super::store::open(db))?;
     let model = super::model_args::ModelArgs::default();
-    let engine = model.load_engine()?;
+    let emotion = super::emotion::ModelArgs::default();
+    let loaded = super::companion::load(&model, Some(&emotion), db)?;
 
-    let mut session = super::reply::Session {
-        engine: &engine,
-        store: &store,
-        runtime: &runtime,
-        args: &model,
+    let request = samantha_mind::TurnRequest {
         conversation: None,
+        text: text.to_owned(),
     };
     let mut stdout = std::io::stdout().lock();
-    session.exchange(text, &samantha_llm::CancelToken::new(), &mut stdout)?;
+    let cancel = samantha_llm::CancelToken::new();
+    loaded
+        .companion
+        .reply(&request, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
+    writeln!(stdout)?;
     Ok(())
 }
 

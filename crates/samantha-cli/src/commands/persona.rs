@@ -1,10 +1,73 @@
-//! Samantha's default persona, sent as the system message.
+//! `samantha persona`: show, edit or reset Samantha's persona.
 
-// TODO: move the persona into the conversation engine once it exists, so
-// that the app and the CLI share one editable persona.
+use std::path::{Path, PathBuf};
 
-/// The persona used when none is configured.
-pub const DEFAULT_PERSONA: &str = "You are Samantha, a warm and curious companion. \
-You are honest that you are an AI running on this computer. \
-You listen closely, remember what the user shares, answer in a few natural sentences, \
-and ask one gentle question back.";
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use samantha_mind::Persona;
+use samantha_mind::persona::{NAME_KEY, TEXT_KEY};
+
+use super::store;
+
+#[derive(Debug, Args)]
+pub struct PersonaArgs {
+    #[command(subcommand)]
+    command: PersonaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonaCommand {
+    /// Print the name and the text.
+    Show,
+    /// Change the name, the text, or both; `{name}` in the text stands for the name.
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        /// The persona text.
+        #[arg(long, conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the persona text from this file.
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+    },
+    /// Go back to the default persona.
+    Reset,
+}
+
+pub fn run(args: PersonaArgs, db: Option<&Path>) -> anyhow::Result<()> {
+    store::runtime()?.block_on(async {
+        let store = store::open(db).await?;
+        let result = execute(args.command, &store).await;
+        store.close().await;
+        result
+    })
+}
+
+async fn execute(command: PersonaCommand, store: &samantha_store::Store) -> anyhow::Result<()> {
+    match command {
+        PersonaCommand::Show => {
+            let persona = Persona::load(store).await?;
+            println!("name: {}\n\n{}", persona.name, persona.text);
+        }
+        PersonaCommand::Set { name, text, file } => {
+            let mut persona = Persona::load(store).await?;
+            if let Some(name) = name {
+                persona.name = name;
+            }
+            if let Some(text) = text {
+                persona.text = text;
+            }
+            if let Some(path) = file {
+                persona.text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("could not read the persona text from {}", path.display()))?;
+            }
+            persona.save(store).await?;
+            eprintln!("persona saved");
+        }
+        PersonaCommand::Reset => {
+            Persona::default().save(store).await?;
+            eprintln!("persona reset to the default ({NAME_KEY}, {TEXT_KEY})");
+        }
+    }
+    Ok(())
+}

@@ -15,8 +15,13 @@ pub fn database_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// Builds the Tokio runtime that the store's async API runs on.
+///
+/// The conversation engine blocks on the runtime's handle from the main
+/// thread, and only a worker thread drives timers then, so the runtime has
+/// one worker instead of running on the current thread.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("could not start the async runtime")

@@ -21,12 +21,24 @@ pub const WEIGHTS_FILE: &str = "head.safetensors";
 /// Evaluation record written next to the assets by training and evaluation.
 pub const METRICS_FILE: &str = "metrics.json";
 
-/// Returns the assets folder committed with this repository.
+/// Returns the assets folder committed with this repository: the one next
+/// to the crate's sources when they still exist, otherwise `assets/emotion`
+/// under the current directory.
 ///
-/// NOTE: this path is fixed at build time, so a binary moved away from its
-/// checkout needs `--assets` or `SAMANTHA_EMOTION_ASSETS`.
+/// NOTE: the first path is fixed at build time, so a binary moved away from
+/// its checkout and run elsewhere needs `--assets` or
+/// `SAMANTHA_EMOTION_ASSETS`.
 pub fn default_assets_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/emotion")
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/emotion");
+    if built.join(MANIFEST_FILE).is_file() {
+        return built;
+    }
+
+    let relative = Path::new("assets/emotion");
+    if relative.join(MANIFEST_FILE).is_file() {
+        return relative.to_path_buf();
+    }
+    built
 }
 
 /// Errors raised while reading or writing the assets.

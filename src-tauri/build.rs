@@ -29,8 +29,6 @@ const COMMANDS: &[&str] = &[
     "writing_generate",
     "drafts_list",
     "draft_open",
-    "draft_create",
-    "draft_save_version",
     "draft_export",
 ];
 

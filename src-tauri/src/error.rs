@@ -21,10 +21,7 @@ pub enum CommandError {
     Busy,
 
     #[error(transparent)]
-    Turn(#[from] crate::turn::TurnError),
-
-    #[error(transparent)]
-    Writing(#[from] crate::writing::WritingError),
+    Mind(#[from] samantha_mind::MindError),
 
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),

@@ -11,8 +11,6 @@ mod models;
 mod settings;
 mod speech;
 mod state;
-mod turn;
-mod writing;
 
 use samantha_models::DataDir;
 use samantha_store::Store;
@@ -84,8 +82,6 @@ pub fn run() -> Result<(), StartError> {
             commands::writing::writing_generate,
             commands::writing::drafts_list,
             commands::writing::draft_open,
-            commands::writing::draft_create,
-            commands::writing::draft_save_version,
             commands::writing::draft_export,
         ])
         .run(tauri::generate_context!())?;

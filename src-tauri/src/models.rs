@@ -8,16 +8,18 @@ use std::time::Instant;
 use burn::tensor::Device;
 use samantha_emotion::EmotionClassifier;
 use samantha_llm::{Engine, EngineOptions};
+use samantha_mind::{Companion, CompanionParts, CompanionSettings};
 use samantha_models::catalog::{MINILM_DIR, SMOLLM2_GGUF};
+use samantha_store::Store;
 use serde::Serialize;
 
 use crate::settings::AppSettings;
 
-/// The models a reply needs.
+/// The conversation engine over the loaded models.
 pub struct LoadedModels {
-    pub engine: Arc<Engine>,
-    /// `None` when the emotion model failed to load; replies still work.
-    pub emotion: Option<Arc<EmotionClassifier>>,
+    pub companion: Companion,
+    /// Whether the emotion model loaded; replies work without it.
+    pub has_emotion: bool,
 }
 
 /// Life-cycle state of the models.
@@ -91,9 +93,10 @@ impl ModelSlot {
             }
             ModelState::Ready(models) => {
                 status.state = "ready";
-                status.model = Some(models.engine.name().to_owned());
-                status.backend = Some(models.engine.backend().name().to_owned());
-                status.emotion = models.emotion.is_some();
+                let engine = models.companion.engine();
+                status.model = Some(engine.name().to_owned());
+                status.backend = Some(engine.backend().name().to_owned());
+                status.emotion = models.has_emotion;
             }
         }
         status
@@ -125,8 +128,9 @@ pub fn missing_models(models_dir: &Path) -> Vec<String> {
     missing
 }
 
-/// Loads the language model and the emotion model with `settings`.
-pub fn load(models_dir: &Path, settings: &AppSettings) -> Result<LoadedModels, LoadError> {
+/// Loads the language model and the emotion model with `settings`, and
+/// builds the conversation engine over them and `store`.
+pub fn load(models_dir: &Path, settings: &AppSettings, store: Store, runtime: tokio::runtime::Handle) -> Result<LoadedModels, LoadError> {
     let started = Instant::now();
     let path = settings.model_path.clone().unwrap_or_else(|| models_dir.join(SMOLLM2_GGUF));
     let options = EngineOptions {
@@ -146,8 +150,14 @@ pub fn load(models_dir: &Path, settings: &AppSettings) -> Result<LoadedModels, L
         }
     };
 
-    Ok(LoadedModels {
+    let has_emotion = emotion.is_some();
+    let parts = CompanionParts {
         engine: Arc::new(engine),
         emotion,
-    })
+        store,
+        runtime,
+        recall: None,
+    };
+    let companion = Companion::new(parts, settings.companion_settings(CompanionSettings::default()));
+    Ok(LoadedModels { companion, has_emotion })
 }

@@ -2,14 +2,10 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
-use samantha_llm::{BackendChoice, SamplingParams};
+use samantha_llm::BackendChoice;
+use samantha_mind::{CompanionSettings, Persona, PersonaError};
 use samantha_store::{Store, StoreError};
-
-/// Persona used until the user writes another.
-pub const DEFAULT_PERSONA_NAME: &str = "Samantha";
-pub const DEFAULT_PERSONA_TEXT: &str = "You are Samantha, a warm, curious and attentive companion. \
-     You speak in short, natural sentences, ask about the user's day and remember what they share.";
+use serde::{Deserialize, Serialize};
 
 /// Languages the interface is translated into.
 pub const LANGUAGES: &[&str] = &["en", "zh-CN"];
@@ -22,6 +18,9 @@ const MAX_TOKENS_RANGE: std::ops::RangeInclusive<u32> = 1..=2048;
 pub enum SettingsError {
     #[error(transparent)]
     Store(#[from] StoreError),
+
+    #[error(transparent)]
+    Persona(#[from] PersonaError),
 
     #[error("invalid setting {key}: {reason}")]
     Invalid { key: &'static str, reason: String },
@@ -55,7 +54,8 @@ impl Backend {
     }
 }
 
-/// Every setting the Settings view edits.
+/// Every setting the Settings view edits. The persona is the one
+/// samantha-mind keeps in the store; the rest are the app's own keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppSettings {
     pub persona_name: String,
@@ -73,9 +73,10 @@ pub struct AppSettings {
 
 impl Default for AppSettings {
     fn default() -> Self {
+        let persona = Persona::default();
         Self {
-            persona_name: DEFAULT_PERSONA_NAME.to_owned(),
-            persona_text: DEFAULT_PERSONA_TEXT.to_owned(),
+            persona_name: persona.name,
+            persona_text: persona.text,
             model_path: None,
             temperature: 0.7,
             max_tokens: 256,
@@ -87,8 +88,6 @@ impl Default for AppSettings {
 }
 
 mod keys {
-    pub const PERSONA_NAME: &str = "app.persona.name";
-    pub const PERSONA_TEXT: &str = "app.persona.text";
     pub const MODEL_PATH: &str = "app.model.path";
     pub const TEMPERATURE: &str = "app.sampling.temperature";
     pub const MAX_TOKENS: &str = "app.sampling.max_tokens";
@@ -104,9 +103,10 @@ impl AppSettings {
         let defaults = Self::default();
         let text = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
 
+        let persona = Persona::load(store).await?;
         let settings = Self {
-            persona_name: text(store.setting(keys::PERSONA_NAME).await?).unwrap_or(defaults.persona_name),
-            persona_text: text(store.setting(keys::PERSONA_TEXT).await?).unwrap_or(defaults.persona_text),
+            persona_name: persona.name,
+            persona_text: persona.text,
             model_path: text(store.setting(keys::MODEL_PATH).await?).map(PathBuf::from),
             temperature: store
                 .setting(keys::TEMPERATURE)
@@ -140,9 +140,13 @@ impl AppSettings {
         self.validate()?;
 
         let model_path = self.model_path.as_ref().map(|path| path.display().to_string()).unwrap_or_default();
+        let persona = Persona {
+            name: self.persona_name.clone(),
+            text: self.persona_text.clone(),
+        };
+        persona.save(store).await?;
+
         let rows = [
-            (keys::PERSONA_NAME, self.persona_name.trim().to_owned()),
-            (keys::PERSONA_TEXT, self.persona_text.trim().to_owned()),
             (keys::MODEL_PATH, model_path),
             (keys::TEMPERATURE, self.temperature.to_string()),
             (keys::MAX_TOKENS, self.max_tokens.to_string()),
@@ -157,9 +161,6 @@ impl AppSettings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
-        if self.persona_name.trim().is_empty() {
-            return Err(SettingsError::Invalid { key: "persona name", reason: "it must not be empty".to_owned() });
-        }
         if !TEMPERATURE_RANGE.contains(&self.temperature) {
             return Err(SettingsError::Invalid {
                 key: "temperature",
@@ -189,23 +190,13 @@ impl AppSettings {
         Ok(())
     }
 
-    /// Sampling for chat and writing: the saved temperature over the
-    /// engine's defaults.
-    pub fn sampling(&self) -> SamplingParams {
-        SamplingParams {
-            temperature: self.temperature,
-            seed: rand_seed(),
-            ..SamplingParams::default()
-        }
+    /// Applies the saved reply length and temperature to `current`, with a
+    /// new seed so that regenerating gives another reply.
+    pub fn companion_settings(&self, current: CompanionSettings) -> CompanionSettings {
+        let mut settings = current;
+        settings.max_tokens = self.max_tokens as usize;
+        settings.sampling.temperature = self.temperature;
+        settings.sampling.seed = samantha_store::Timestamp::now().millis().unsigned_abs();
+        settings
     }
-
-    /// Returns the system prompt: the persona's text, with its name.
-    pub fn system_prompt(&self) -> String {
-        format!("Your name is {}. {}", self.persona_name.trim(), self.persona_text.trim())
-    }
-}
-
-/// Returns a seed that differs between replies, so that regenerating gives a new one.
-fn rand_seed() -> u64 {
-    samantha_store::Timestamp::now().millis().unsigned_abs()
 }

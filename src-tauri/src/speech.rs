@@ -24,8 +24,8 @@ const MAX_RECORDING_SECONDS: f64 = 120.0;
 /// Errors raised by the microphone and transcription.
 #[derive(Debug, thiserror::Error)]
 pub enum SpeechError {
-    #[error("no microphone is available: {0}")]
-    NoMicrophone(CaptureError),
+    #[error("no microphone is available; connect one, or pick another in Settings")]
+    NoMicrophone(#[source] CaptureError),
 
     #[error("the microphone failed: {0}")]
     Capture(#[from] CaptureError),
@@ -86,12 +86,16 @@ impl Speech {
         if recording.is_some() {
             return Err(SpeechError::AlreadyRecording);
         }
-        let device_name = resolve_input_device(device.as_deref()).map_err(SpeechError::NoMicrophone)?;
+        let device_name = resolve_input_device(device.as_deref()).map_err(|error| {
+            tracing::warn!(%error, ?device, "no microphone");
+            SpeechError::NoMicrophone(error)
+        })?;
 
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = stop.clone();
         let slot = self.recording.clone();
         let transcriber = self.transcriber.clone();
+        let thread_device = device_name.clone();
         let (opened_tx, opened_rx) = std::sync::mpsc::channel();
 
         std::thread::Builder::new()
@@ -111,7 +115,7 @@ impl Speech {
                         return;
                     }
                 };
-                on_event(MicEvent::Started { device: device_name });
+                on_event(MicEvent::Started { device: thread_device });
 
                 let samples = record(recorder, &thread_stop, &on_event);
 
@@ -141,7 +145,10 @@ impl Speech {
                 *recording = Some(stop);
                 Ok(())
             }
-            Ok(Err(error)) => Err(SpeechError::NoMicrophone(error)),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, device = %device_name, "microphone failed to open");
+                Err(SpeechError::NoMicrophone(error))
+            }
             Err(_) => Err(SpeechError::Thread(std::io::Error::other("the recording thread ended early"))),
         }
     }

@@ -104,7 +104,7 @@ impl AppState {
                     return;
                 }
             };
-            match crate::models::load(&models_dir, &settings) {
+            match crate::models::load(&models_dir, &settings, store, runtime) {
                 Ok(models) => slot.set(ModelState::Ready(Arc::new(models))),
                 Err(error) => {
                     tracing::error!(%error, "model loading failed");

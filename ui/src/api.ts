@@ -9,7 +9,6 @@ import type {
   ConversationItem,
   Draft,
   DraftDocument,
-  DraftVersion,
   EmotionDay,
   EmotionLabel,
   ExportedFile,
@@ -22,6 +21,7 @@ import type {
   OpenConversation,
   SearchResult,
   SetupProgress,
+  TurnOutcome,
   WritingOutcome,
   WritingRequest,
 } from "./types";
@@ -39,9 +39,9 @@ export const api = {
     invoke<void>("setup_models", { on_progress: channel(onProgress) }),
 
   chatSend: (conversation: number | null, text: string, onEvent: (event: ChatEvent) => void) =>
-    invoke<Message>("chat_send", { conversation, text, on_event: channel(onEvent) }),
+    invoke<TurnOutcome>("chat_send", { conversation, text, on_event: channel(onEvent) }),
   chatRegenerate: (conversation: number, onEvent: (event: ChatEvent) => void) =>
-    invoke<Message>("chat_regenerate", { conversation, on_event: channel(onEvent) }),
+    invoke<TurnOutcome>("chat_regenerate", { conversation, on_event: channel(onEvent) }),
   chatStop: () => invoke<boolean>("chat_stop"),
 
   historyList: () => invoke<ConversationItem[]>("history_list"),
@@ -75,9 +75,6 @@ export const api = {
     invoke<WritingOutcome>("writing_generate", { request, on_text: channel(onText) }),
   draftsList: () => invoke<Draft[]>("drafts_list"),
   draftOpen: (draft: number) => invoke<DraftDocument>("draft_open", { draft }),
-  draftCreate: (title: string, content: string) => invoke<Draft>("draft_create", { title, content }),
-  draftSaveVersion: (draft: number, content: string, note: string | null) =>
-    invoke<DraftVersion>("draft_save_version", { draft, content, note }),
   draftExport: (draft: number) => invoke<ExportedFile>("draft_export", { draft }),
 };
 

@@ -115,11 +115,29 @@ export interface Microphone {
   is_default: boolean;
 }
 
+export type ReplyStop =
+  | "end_of_turn"
+  | "max_tokens"
+  | "context_full"
+  | "cancelled"
+  | "repetition_loop"
+  | "control_token"
+  | "safety";
+
 export type ChatEvent =
-  | { kind: "user_saved"; conversation: number; message: Message }
-  | { kind: "emotion"; message: number; emotion: Emotion }
-  | { kind: "token"; text: string }
-  | { kind: "finished"; message: Message; stopped: boolean };
+  | { event: "user_saved"; conversation: number; message: number }
+  | { event: "emotion"; message: number; emotion: Emotion }
+  | { event: "text"; text: string }
+  | { event: "finished"; message: number; stop: ReplyStop };
+
+export interface TurnOutcome {
+  conversation: number;
+  user_message: number;
+  reply_message: number;
+  reply: string;
+  stop: ReplyStop;
+  emotion: Emotion | null;
+}
 
 export type MicEvent =
   | { kind: "started"; device: string }
@@ -128,17 +146,29 @@ export type MicEvent =
   | { kind: "transcript"; text: string }
   | { kind: "error"; message: string };
 
-export type WritingMode = "poem" | "draft" | "continue" | "rewrite";
+export type RewriteStyle = "shorter" | "warmer" | "more_formal";
+
+export type WritingMode =
+  | { mode: "poem" }
+  | { mode: "draft" }
+  | { mode: "continue" }
+  | { mode: "rewrite"; style: RewriteStyle };
 
 export interface WritingRequest {
   mode: WritingMode;
   prompt: string;
-  source: string;
+  /** Draft whose latest version is the source; the result becomes its next version. */
+  draft: number | null;
+  /** Text to work on when no draft is given. */
+  source: string | null;
 }
 
 export interface WritingOutcome {
+  draft: number;
+  version: number;
   text: string;
-  stopped: boolean;
+  content: string;
+  stop: ReplyStop;
 }
 
 export interface Draft {

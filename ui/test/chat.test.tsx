@@ -3,23 +3,10 @@ import { render } from "preact";
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { Chat } from "../src/components/Chat";
-import type { ChatEvent, Message } from "../src/types";
+import type { ChatEvent, TurnOutcome } from "../src/types";
 
-// Stands in for the Rust side of the IPC; the real one is exercised by the
-// WebDriver test in tests/e2e.
-function message(id: number, role: Message["role"], content: string): Message {
-  return {
-    id,
-    conversation_id: 7,
-    role,
-    content,
-    created_at: "2026-12-04T10:00:00.000Z",
-    status: "complete",
-    emotion: null,
-    token_count: null,
-    model: null,
-  };
-}
+// mockIPC stands in for the Rust side of the IPC; the real one is
+// exercised by the WebDriver test in tests/e2e.
 
 // jsdom does no layout, so it has no scrollIntoView.
 Element.prototype.scrollIntoView = function scrollIntoView() {};
@@ -44,13 +31,19 @@ describe("Chat", () => {
       calls.push(command);
       if (command !== "chat_send") return null;
       const send = (args as { on_event: { onmessage: (event: ChatEvent) => void } }).on_event.onmessage;
-      const text = (args as { text: string }).text;
-      send({ kind: "user_saved", conversation: 7, message: message(1, "user", text) });
-      send({ kind: "emotion", message: 1, emotion: joy });
-      send({ kind: "token", text: "Hello " });
-      send({ kind: "token", text: "<script>window.pwned = 1</script>" });
-      const reply = message(2, "assistant", "Hello <script>window.pwned = 1</script>");
-      send({ kind: "finished", message: reply, stopped: false });
+      send({ event: "user_saved", conversation: 7, message: 1 });
+      send({ event: "emotion", message: 1, emotion: joy });
+      send({ event: "text", text: "Hello " });
+      send({ event: "text", text: "<script>window.pwned = 1</script>" });
+      send({ event: "finished", message: 2, stop: "end_of_turn" });
+      const reply: TurnOutcome = {
+        conversation: 7,
+        user_message: 1,
+        reply_message: 2,
+        reply: "Hello <script>window.pwned = 1</script>",
+        stop: "end_of_turn",
+        emotion: joy,
+      };
       return reply;
     });
 
@@ -79,7 +72,7 @@ describe("Chat", () => {
 
   it("shows a clear error when the microphone is missing", async () => {
     mockIPC((command) => {
-      if (command === "mic_start") throw "no microphone is available: no input device";
+      if (command === "mic_start") throw "no microphone is available; connect one, or pick another in Settings";
       return null;
     });
 

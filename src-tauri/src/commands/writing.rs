@@ -1,6 +1,6 @@
 //! The writing studio: generate, and keep drafts with versions.
 
-use samantha_store::{Draft, DraftDocument, DraftId, DraftVersion};
+use samantha_store::{Draft, DraftDocument, DraftId};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -8,9 +8,10 @@ use crate::commands::history::ExportedFile;
 use crate::error::CommandError;
 use crate::files;
 use crate::state::AppState;
-use crate::writing::{self, WritingOutcome, WritingRequest};
+use samantha_mind::{WritingOutcome, WritingRequest};
 
-/// Generates the text of a studio request, streaming it into `on_text`.
+/// Generates the text of a studio request, streaming it into `on_text`;
+/// samantha-mind saves it as a new draft or the draft's next version.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn writing_generate(
     state: State<'_, AppState>,
@@ -19,10 +20,12 @@ pub async fn writing_generate(
 ) -> Result<WritingOutcome, CommandError> {
     let models = state.ready_models()?;
     let settings = state.settings().await?;
+    let companion = models.companion.clone();
+    companion.set_settings(settings.companion_settings(companion.settings()))?;
     let cancel = state.begin_generation()?;
 
     let result = tauri::async_runtime::spawn_blocking(move || {
-        writing::write(&models.engine, &settings, &request, &cancel, &mut |piece| {
+        companion.write(&request, &cancel, &mut |piece| {
             if let Err(error) = on_text.send(piece.to_owned()) {
                 tracing::warn!(%error, "writing text not delivered");
             }
@@ -42,21 +45,6 @@ pub async fn drafts_list(state: State<'_, AppState>) -> Result<Vec<Draft>, Comma
 #[tauri::command(rename_all = "snake_case")]
 pub async fn draft_open(state: State<'_, AppState>, draft: DraftId) -> Result<DraftDocument, CommandError> {
     Ok(state.store.draft(draft).await?)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn draft_create(state: State<'_, AppState>, title: String, content: String) -> Result<Draft, CommandError> {
-    Ok(state.store.create_draft(title.trim(), &content, None).await?)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn draft_save_version(
-    state: State<'_, AppState>,
-    draft: DraftId,
-    content: String,
-    note: Option<String>,
-) -> Result<DraftVersion, CommandError> {
-    Ok(state.store.add_draft_version(draft, &content, note.as_deref()).await?)
 }
 
 /// Writes a draft's latest version as Markdown to the data folder's `exports/`.

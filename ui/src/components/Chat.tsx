@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorText } from "../api";
 import { t } from "../i18n";
-import type { ChatEvent, Message, MicEvent } from "../types";
+import type { ChatEvent, Message, MicEvent, TurnOutcome } from "../types";
 import { MessageView, type ChatLine } from "./MessageView";
 
 function toLine(message: Message): ChatLine {
@@ -47,24 +47,30 @@ export function Chat({ conversation, ready }: { conversation: number | null; rea
   useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [lines]);
 
   function onChatEvent(event: ChatEvent) {
-    switch (event.kind) {
+    switch (event.event) {
       case "user_saved":
         setConversationId(event.conversation);
-        setLines((current) => current.map((line) => (line.key === "pending-user" ? toLine(event.message) : line)));
+        setLines((current) =>
+          current.map((line) => (line.key === "pending-user" ? { ...line, key: `m${event.message}`, id: event.message } : line)),
+        );
         break;
       case "emotion":
         setLines((current) =>
           current.map((line) => (line.id === event.message ? { ...line, emotion: event.emotion } : line)),
         );
         break;
-      case "token":
+      case "text":
         setLines((current) =>
           current.map((line) => (line.key === "pending-reply" ? { ...line, content: line.content + event.text } : line)),
         );
         break;
       case "finished":
         setLines((current) =>
-          current.map((line) => (line.key === "pending-reply" ? { ...toLine(event.message), interrupted: event.stopped } : line)),
+          current.map((line) =>
+            line.key === "pending-reply"
+              ? { ...line, key: `m${event.message}`, id: event.message, streaming: false, interrupted: event.stop === "cancelled" }
+              : line,
+          ),
         );
         break;
     }
@@ -74,11 +80,15 @@ export function Chat({ conversation, ready }: { conversation: number | null; rea
     return { key: "pending-reply", id: null, role: "assistant", content: "", emotion: null, streaming: true, interrupted: false };
   }
 
-  async function run(turn: () => Promise<Message>) {
+  async function run(turn: () => Promise<TurnOutcome>) {
     setStreaming(true);
     setError(null);
     try {
-      await turn();
+      // The saved reply is the one to keep: samantha-mind may trim the end.
+      const outcome = await turn();
+      setLines((current) =>
+        current.map((line) => (line.id === outcome.reply_message ? { ...line, content: outcome.reply } : line)),
+      );
     } catch (failure) {
       setError(errorText(failure));
       setLines((current) => current.filter((line) => line.key !== "pending-reply" || line.content.length > 0));

@@ -4,16 +4,23 @@ import { t } from "../i18n";
 import { renderMarkdown } from "../markdown";
 import type { Draft, DraftDocument, WritingMode } from "../types";
 
-const MODES: WritingMode[] = ["poem", "draft", "continue", "rewrite"];
+/** Studio modes as the select offers them; rewrites come in three styles. */
+const MODES: Record<string, WritingMode> = {
+  poem: { mode: "poem" },
+  draft: { mode: "draft" },
+  continue: { mode: "continue" },
+  rewrite_shorter: { mode: "rewrite", style: "shorter" },
+  rewrite_warmer: { mode: "rewrite", style: "warmer" },
+  rewrite_more_formal: { mode: "rewrite", style: "more_formal" },
+};
 
 export function Writing({ ready }: { ready: boolean }) {
-  const [mode, setMode] = useState<WritingMode>("poem");
+  const [modeKey, setModeKey] = useState("poem");
   const [prompt, setPrompt] = useState("");
   const [result, setResult] = useState("");
   const [running, setRunning] = useState(false);
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [open, setOpen] = useState<DraftDocument | null>(null);
-  const [title, setTitle] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,8 +33,8 @@ export function Writing({ ready }: { ready: boolean }) {
 
   useEffect(refresh, []);
 
-  const latest = open?.versions[open.versions.length - 1]?.content ?? "";
-  const needsSource = mode === "continue" || mode === "rewrite";
+  const mode = MODES[modeKey];
+  const needsSource = mode.mode === "continue" || mode.mode === "rewrite";
 
   async function attempt(action: () => Promise<unknown>) {
     setError(null);
@@ -42,37 +49,23 @@ export function Writing({ ready }: { ready: boolean }) {
   async function generate() {
     setRunning(true);
     setResult("");
-    await attempt(() =>
-      api.writingGenerate({ mode, prompt, source: needsSource ? latest || result : "" }, (text) =>
+    await attempt(async () => {
+      // Continue and rewrite work on the open draft and add its next
+      // version; the other modes start a new draft.
+      const draft = needsSource && open ? open.draft.id : null;
+      const source = needsSource && !open ? result || prompt : null;
+      const outcome = await api.writingGenerate({ mode, prompt, draft, source }, (text) =>
         setResult((current) => current + text),
-      ),
-    );
+      );
+      setResult(outcome.text);
+      refresh();
+      setOpen(await api.draftOpen(outcome.draft));
+    });
     setRunning(false);
   }
 
   function openDraft(id: number) {
-    void attempt(async () => {
-      const document = await api.draftOpen(id);
-      setOpen(document);
-      setTitle(document.draft.title);
-    });
-  }
-
-  function saveNew() {
-    void attempt(async () => {
-      const draft = await api.draftCreate(title.trim() || t("writing.untitled"), result);
-      refresh();
-      setOpen(await api.draftOpen(draft.id));
-    });
-  }
-
-  function saveVersion() {
-    if (!open) return;
-    void attempt(async () => {
-      await api.draftSaveVersion(open.draft.id, result, t(`writing.mode.${mode}`));
-      refresh();
-      setOpen(await api.draftOpen(open.draft.id));
-    });
+    void attempt(async () => setOpen(await api.draftOpen(id)));
   }
 
   function exportDraft() {
@@ -92,10 +85,10 @@ export function Writing({ ready }: { ready: boolean }) {
         <div class="writing-main">
           <label>
             {t("writing.mode")}
-            <select data-testid="writing-mode" value={mode} onChange={(event) => setMode(event.currentTarget.value as WritingMode)}>
-              {MODES.map((name) => (
-                <option key={name} value={name}>
-                  {t(`writing.mode.${name}`)}
+            <select data-testid="writing-mode" value={modeKey} onChange={(event) => setModeKey(event.currentTarget.value)}>
+              {Object.keys(MODES).map((key) => (
+                <option key={key} value={key}>
+                  {t(`writing.mode.${key}`)}
                 </option>
               ))}
             </select>
@@ -104,7 +97,7 @@ export function Writing({ ready }: { ready: boolean }) {
           <textarea
             data-testid="writing-prompt"
             value={prompt}
-            placeholder={t(`writing.prompt.${mode}`)}
+            placeholder={t(`writing.prompt.${mode.mode}`)}
             onInput={(event) => setPrompt(event.currentTarget.value)}
           />
           <div class="actions">
@@ -129,22 +122,6 @@ export function Writing({ ready }: { ready: boolean }) {
               {error}
             </p>
           )}
-          <div class="actions">
-            <input value={title} placeholder={t("writing.title_placeholder")} onInput={(event) => setTitle(event.currentTarget.value)} />
-            <button data-testid="draft-save-new" onClick={saveNew} disabled={!result || running}>
-              {t("writing.save_new")}
-            </button>
-            {open && (
-              <>
-                <button data-testid="draft-save-version" onClick={saveVersion} disabled={!result || running}>
-                  {t("writing.save_version", { title: open.draft.title })}
-                </button>
-                <button data-testid="draft-export" onClick={exportDraft}>
-                  {t("writing.export")}
-                </button>
-              </>
-            )}
-          </div>
         </div>
         <aside class="drafts">
           <h3>{t("writing.drafts")}</h3>
@@ -162,6 +139,9 @@ export function Writing({ ready }: { ready: boolean }) {
           {open && (
             <div class="versions">
               <h4>{open.draft.title}</h4>
+              <button data-testid="draft-export" onClick={exportDraft}>
+                {t("writing.export")}
+              </button>
               {open.versions.map((version) => (
                 <details key={version.version}>
                   <summary>

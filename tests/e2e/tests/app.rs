@@ -18,7 +18,8 @@ const MODEL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Maximum wait for an ordinary view change.
 const UI_TIMEOUT: Duration = Duration::from_secs(30);
 
-const GREETING: &str = "I finally got the job I wanted and I am so happy today!";
+/// A happy message with a fact that samantha-mind keeps as a memory.
+const GREETING: &str = "I finally got the job I wanted and I am so happy today! My dog is called Biscuit.";
 
 /// An assistant message that would run script if it were rendered as HTML.
 const HOSTILE_REPLY: &str = "Look: <script>window.__pwned = 1</script> and <img src=x onerror=\"window.__pwned = 2\"> done";
@@ -141,6 +142,7 @@ async fn desktop_app_end_to_end() {
     let client = harness.session().await;
     chat_streams_a_reply(&harness, &client).await;
     microphone_ends_in_text_or_error(&harness, &client).await;
+    memory_can_be_forgotten(&client).await;
     language_switch_changes_labels(&harness, &client).await;
     imported_html_stays_text(&harness, &client).await;
     export_writes_a_file(&harness, &client).await;
@@ -204,6 +206,19 @@ async fn chat_streams_a_reply(harness: &Harness, client: &Client) {
     let label = chip.attr("data-emotion").await.expect("chip attribute").unwrap_or_default();
     assert!(!label.is_empty(), "the emotion chip has no label");
     harness.screenshot(client, "01-chat").await;
+}
+
+async fn memory_can_be_forgotten(client: &Client) {
+    click(client, "[data-testid=nav-memories]").await;
+    let memory = text_of(client, "[data-testid=memory-item]").await;
+    assert!(memory.contains("Biscuit"), "memory {memory:?} lacks the dog's name");
+
+    click(client, "[data-testid=memory-forget]").await;
+    eventually(UI_TIMEOUT, "the memory is forgotten", || async {
+        client.find_all(css("[data-testid=memory-item]")).await.map(|items| items.is_empty()).unwrap_or(false)
+    })
+    .await;
+    click(client, "[data-testid=nav-chat]").await;
 }
 
 /// Returns the chat's error text, or the message input's text, once either is set.

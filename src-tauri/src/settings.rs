@@ -26,7 +26,7 @@ pub enum SettingsError {
     Invalid { key: &'static str, reason: String },
 }
 
-/// Where the language model runs.
+/// Device the language model runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Chat } from "../src/components/Chat";
 import type { ChatEvent, TurnOutcome } from "../src/types";
 
-// mockIPC stands in for the Rust side of the IPC; the real one is
+// mockIPC replaces the Rust side of the IPC; the real one is
 // exercised by the WebDriver test in tests/e2e.
 
 // jsdom does no layout, so it has no scrollIntoView.

@@ -233,7 +233,7 @@ async fn microphone_outcome(client: &Client) -> Option<String> {
 
 async fn microphone_ends_in_text_or_error(harness: &Harness, client: &Client) {
     // With a sound card the meter shows the input level; without one the
-    // page says why. ALSA's null device records silence, which ends in
+    // page shows why. ALSA's null device records silence, which ends in
     // "no speech was heard".
     click(client, "[data-testid=mic-button]").await;
     eventually(UI_TIMEOUT, "the microphone shows a level or an error", || async {

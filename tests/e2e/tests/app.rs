@@ -141,6 +141,7 @@ async fn desktop_app_end_to_end() {
 
     let client = harness.session().await;
     chat_streams_a_reply(&harness, &client).await;
+    regenerate_can_be_stopped(&client).await;
     microphone_ends_in_text_or_error(&harness, &client).await;
     memory_can_be_forgotten(&client).await;
     language_switch_changes_labels(&harness, &client).await;
@@ -206,6 +207,18 @@ async fn chat_streams_a_reply(harness: &Harness, client: &Client) {
     let label = chip.attr("data-emotion").await.expect("chip attribute").unwrap_or_default();
     assert!(!label.is_empty(), "the emotion chip has no label");
     harness.screenshot(client, "01-chat").await;
+}
+
+async fn regenerate_can_be_stopped(client: &Client) {
+    click(client, "[data-testid=regenerate-button]").await;
+    click(client, "[data-testid=stop-button]").await;
+    wait_for(client, "[data-testid=send-button]", MODEL_TIMEOUT).await;
+
+    let replies = client.find_all(css("[data-testid=assistant-message]")).await.expect("replies");
+    assert_eq!(replies.len(), 1, "regenerating should replace the reply, not add one");
+    let reply = replies[0].text().await.expect("reply text");
+    assert!(reply.contains("Stopped before the end"), "the stopped reply {reply:?} is not marked");
+    assert_eq!(replies[0].attr("data-streaming").await.expect("attribute").as_deref(), Some("false"));
 }
 
 async fn memory_can_be_forgotten(client: &Client) {

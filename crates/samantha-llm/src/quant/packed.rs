@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use samantha_gguf::{GgmlType, GgufFile};
 
+use super::input::PreparedInput;
 use super::kernels::{self, DotFn};
 
 /// Rows per parallel task in a matrix-vector product; small enough to
@@ -118,14 +119,24 @@ impl PackedMatrix {
     /// Work is split over the current rayon pool when it has more than one
     /// thread.
     pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
+        self.matvec_prepared(&PreparedInput::new(x), out);
+    }
+
+    /// Computes `out = W x` for an input whose block sums are already
+    /// computed; it allocates nothing, so the decode loop can call it for
+    /// every token.
+    ///
+    /// Work is split over the current rayon pool when it has more than one
+    /// thread.
+    ///
+    /// # Panics
+    /// Panics when the input or output length differs from the matrix.
+    pub fn matvec_prepared(&self, input: &PreparedInput, out: &mut [f32]) {
+        let x = input.values();
         assert_eq!(x.len(), self.cols, "input has {} values, matrix has {} columns", x.len(), self.cols);
         assert_eq!(out.len(), self.rows, "output has {} values, matrix has {} rows", out.len(), self.rows);
 
-        let mut sums = Vec::with_capacity(self.cols / kernels::BLOCK);
-        if self.ty.block_size() == kernels::BLOCK {
-            kernels::block_sums(x, &mut sums);
-        }
-
+        let sums = input.block_sums();
         let data = self.data();
         let dot = self.dot;
         let row_bytes = self.row_bytes;
@@ -133,7 +144,7 @@ impl PackedMatrix {
             let first = chunk_index * ROWS_PER_TASK;
             for (offset, value) in chunk.iter_mut().enumerate() {
                 let start = (first + offset) * row_bytes;
-                *value = dot(&data[start..start + row_bytes], x, &sums);
+                *value = dot(&data[start..start + row_bytes], x, sums);
             }
         };
 
@@ -167,5 +178,21 @@ mod tests {
             let expected: f32 = dense[row * cols..(row + 1) * cols].iter().zip(&x).map(|(w, x)| w * x).sum();
             assert!((value - expected).abs() < 1e-4, "row {row}: {value} vs {expected}");
         }
+    }
+
+    #[test]
+    fn matvec_same_on_two_threads() {
+        let (rows, cols) = (300, 96);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 104_729) % 89) as f32 / 89.0 - 0.5).collect();
+        let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.11).cos()).collect();
+        let matrix = PackedMatrix::owned(quantize(GgmlType::Q4_1, &weights), GgmlType::Q4_1, rows, cols);
+
+        let mut single = vec![0.0; rows];
+        matrix.matvec(&x, &mut single);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut split = vec![0.0; rows];
+        pool.install(|| matrix.matvec(&x, &mut split));
+
+        assert_eq!(split, single);
     }
 }

@@ -1,10 +1,12 @@
 //! An input vector prepared once for several packed matrix-vector products.
 
 use super::kernels::{self, BLOCK};
+use super::q8::Q8Blocks;
 
-/// A copy of an input vector with the per-block sums that the Q4_0 and
-/// Q4_1 kernels need, computed once and shared by every matrix that
-/// multiplies the same vector (query, key and value, or gate and up).
+/// A copy of an input vector with the per-block sums that the `f32` Q4_0
+/// kernel needs and the 8-bit blocks that the Q4_1 and Q8_0 kernels need,
+/// computed once and shared by every matrix that multiplies the same
+/// vector (query, key and value, or gate and up).
 ///
 /// Buffers are sized at construction, so [`PreparedInput::set`] does not
 /// allocate while the length stays within that size.
@@ -12,6 +14,7 @@ use super::kernels::{self, BLOCK};
 pub struct PreparedInput {
     values: Vec<f32>,
     block_sums: Vec<f32>,
+    quantized: Q8Blocks,
 }
 
 impl PreparedInput {
@@ -20,6 +23,7 @@ impl PreparedInput {
         Self {
             values: Vec::with_capacity(capacity),
             block_sums: Vec::with_capacity(capacity.div_ceil(BLOCK)),
+            quantized: Q8Blocks::with_capacity(capacity),
         }
     }
 
@@ -30,11 +34,13 @@ impl PreparedInput {
         input
     }
 
-    /// Replaces the held vector with `x` and recomputes the block sums.
+    /// Replaces the held vector with `x` and recomputes the block sums and
+    /// the 8-bit blocks.
     pub fn set(&mut self, x: &[f32]) {
         self.values.clear();
         self.values.extend_from_slice(x);
         kernels::block_sums(x, &mut self.block_sums);
+        self.quantized.quantize(x);
     }
 
     pub fn values(&self) -> &[f32] {
@@ -43,6 +49,12 @@ impl PreparedInput {
 
     pub fn block_sums(&self) -> &[f32] {
         &self.block_sums
+    }
+
+    /// The vector rounded to 8-bit blocks; empty when its length is not a
+    /// whole number of blocks.
+    pub fn quantized(&self) -> &Q8Blocks {
+        &self.quantized
     }
 
     pub fn len(&self) -> usize {

@@ -8,6 +8,7 @@ use super::weights::{LayerWeights, ModelWeights};
 use crate::cache::KvCache;
 use crate::config::LlamaConfig;
 use crate::nn::{DecoderBlock, Embedding, Linear, RmsNorm};
+use crate::quant::Activations;
 
 /// The fused CPU decode path of one model.
 #[derive(Debug)]
@@ -54,9 +55,17 @@ impl FusedDecoder {
     }
 
     /// Allocates the buffers for decoding into a cache of `capacity`
-    /// positions.
+    /// positions, with activations rounded to 8 bits before the Q4_1 and
+    /// Q8_0 products as llama.cpp rounds them.
     pub fn new_scratch(&self, capacity: usize) -> DecodeScratch {
-        DecodeScratch::new(&self.config, capacity)
+        self.new_scratch_with(capacity, Activations::Int8)
+    }
+
+    /// Allocates the buffers for decoding into a cache of `capacity`
+    /// positions; [`Activations::Exact`] computes what the burn path
+    /// computes.
+    pub fn new_scratch_with(&self, capacity: usize, activations: Activations) -> DecodeScratch {
+        DecodeScratch::new(&self.config, capacity, activations)
     }
 
     /// Runs `token` at the next free position of `cache` and writes the
@@ -238,7 +247,7 @@ mod tests {
             assert_eq!(burn_logits, fused_logits);
         }
 
-        let mut scratch = fused.new_scratch(fused_cache.capacity());
+        let mut scratch = fused.new_scratch_with(fused_cache.capacity(), Activations::Exact);
         let mut logits = vec![0.0; VOCAB];
         let mut differences = Vec::new();
         for &token in tokens {

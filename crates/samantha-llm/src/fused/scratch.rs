@@ -1,7 +1,7 @@
 //! Buffers of the fused decode path, allocated once per generation.
 
 use crate::config::LlamaConfig;
-use crate::quant::PreparedInput;
+use crate::quant::{Activations, PreparedInput};
 
 /// Every intermediate vector of one decode step, sized for one model and
 /// one KV cache capacity, so that decoding a token allocates nothing.
@@ -25,8 +25,10 @@ pub struct DecodeScratch {
 }
 
 impl DecodeScratch {
-    /// Allocates buffers for `config` and a KV cache of `capacity` positions.
-    pub fn new(config: &LlamaConfig, capacity: usize) -> Self {
+    /// Allocates buffers for `config` and a KV cache of `capacity`
+    /// positions, with inputs to the packed kernels prepared as
+    /// `activations` says.
+    pub fn new(config: &LlamaConfig, capacity: usize, activations: Activations) -> Self {
         let q_dim = config.heads * config.head_dim;
         let kv_dim = config.kv_heads * config.head_dim;
         let pairs = config.head_dim / 2;
@@ -34,16 +36,16 @@ impl DecodeScratch {
         Self {
             hidden: vec![0.0; config.d_model],
             normed: vec![0.0; config.d_model],
-            model_input: PreparedInput::with_capacity(config.d_model),
+            model_input: PreparedInput::with_activations(config.d_model, activations),
             query: vec![0.0; q_dim],
             key: vec![0.0; kv_dim],
             value: vec![0.0; kv_dim],
             context: vec![0.0; q_dim],
-            context_input: PreparedInput::with_capacity(q_dim),
+            context_input: PreparedInput::with_activations(q_dim, activations),
             projected: vec![0.0; config.d_model],
             gate: vec![0.0; config.d_hidden],
             up: vec![0.0; config.d_hidden],
-            hidden_input: PreparedInput::with_capacity(config.d_hidden),
+            hidden_input: PreparedInput::with_activations(config.d_hidden, activations),
             scores: vec![0.0; capacity],
             cos: vec![0.0; pairs],
             sin: vec![0.0; pairs],

@@ -177,10 +177,7 @@ mod tests {
             let actual = packed_layer.forward(input).into_data().try_into_vec::<f32>().unwrap();
 
             for (a, e) in actual.iter().zip(&expected) {
-                // One position takes the packed kernel, which rounds the
-                // input to 8 bits; seven take an exact `f32` product.
-                let tolerance = if positions == 1 { 2e-2 } else { 1e-4 };
-                assert!((a - e).abs() < tolerance, "{positions} positions: {a} vs {e}");
+                assert!((a - e).abs() < 1e-4, "{positions} positions: {a} vs {e}");
             }
         }
     }

@@ -7,6 +7,6 @@ pub mod kernels;
 mod packed;
 mod q8;
 
-pub use input::PreparedInput;
+pub use input::{Activations, PreparedInput};
 pub use q8::Q8Blocks;
 pub use packed::PackedMatrix;

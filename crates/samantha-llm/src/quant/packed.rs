@@ -32,18 +32,13 @@ pub struct PackedMatrix {
     rows: usize,
     cols: usize,
     row_bytes: usize,
-    kernel: Kernel,
-}
 
-/// The dot product a matrix uses, chosen once from its type.
-#[derive(Clone, Copy)]
-enum Kernel {
-    /// Weights against the `f32` input (Q4_0 and F32).
-    Float(DotFn),
+    /// Dot product against the `f32` input.
+    dot: DotFn,
 
-    /// Weights against the input rounded to 8-bit blocks, as llama.cpp
-    /// multiplies Q4_1 and Q8_0 weights.
-    Int8(Q8DotFn),
+    /// Dot product against the input rounded to 8-bit blocks, used when
+    /// the input carries them.
+    int8_dot: Option<Q8DotFn>,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -80,10 +75,8 @@ impl PackedMatrix {
             rows,
             cols,
             row_bytes,
-            kernel: match int_dot::q8_dot_for(ty) {
-                Some(dot) => Kernel::Int8(dot),
-                None => Kernel::Float(kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32)),
-            },
+            dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
+            int8_dot: int_dot::q8_dot_for(ty),
         };
         assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
         matrix
@@ -139,7 +132,8 @@ impl PackedMatrix {
 
     /// Computes `out = W x` for an input whose block sums are already
     /// computed; it allocates nothing, so the decode loop can call it for
-    /// every token.
+    /// every token. An input rounded to 8-bit blocks takes the integer
+    /// kernel when this matrix's type has one.
     ///
     /// Work is split over the current rayon pool when it has more than one
     /// thread.
@@ -153,17 +147,18 @@ impl PackedMatrix {
 
         let sums = input.block_sums();
         let quantized = input.quantized();
+        let int8_dot = self.int8_dot.filter(|_| !quantized.is_empty());
         let data = self.data();
-        let kernel = self.kernel;
+        let dot = self.dot;
         let row_bytes = self.row_bytes;
         let fill = |(chunk_index, chunk): (usize, &mut [f32])| {
             let first = chunk_index * ROWS_PER_TASK;
             for (offset, value) in chunk.iter_mut().enumerate() {
                 let start = (first + offset) * row_bytes;
                 let row = &data[start..start + row_bytes];
-                *value = match kernel {
-                    Kernel::Float(dot) => dot(row, x, sums),
-                    Kernel::Int8(dot) => dot(row, quantized),
+                *value = match int8_dot {
+                    Some(int8_dot) => int8_dot(row, quantized),
+                    None => dot(row, x, sums),
                 };
             }
         };
@@ -181,6 +176,7 @@ mod tests {
     use samantha_gguf::quantize::quantize;
 
     use super::*;
+    use crate::quant::Activations;
 
     #[test]
     fn matvec_matches_dense_product() {
@@ -196,9 +192,7 @@ mod tests {
 
         for (row, value) in out.iter().enumerate() {
             let expected: f32 = dense[row * cols..(row + 1) * cols].iter().zip(&x).map(|(w, x)| w * x).sum();
-            // The Q8_0 kernel rounds the input to 8 bits per value, as
-            // llama.cpp does, which moves each sum by up to a few hundredths.
-            assert!((value - expected).abs() < 2e-2, "row {row}: {value} vs {expected}");
+            assert!((value - expected).abs() < 1e-4, "row {row}: {value} vs {expected}");
         }
     }
 
@@ -216,5 +210,29 @@ mod tests {
         pool.install(|| matrix.matvec(&x, &mut split));
 
         assert_eq!(split, single);
+    }
+
+    #[test]
+    fn matvec_int8_input_stays_near_exact() {
+        let (rows, cols) = (40, 128);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5).collect();
+        let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.37).sin()).collect();
+
+        for ty in [GgmlType::Q4_1, GgmlType::Q8_0] {
+            let matrix = PackedMatrix::owned(quantize(ty, &weights), ty, rows, cols);
+            let mut exact = vec![0.0; rows];
+            matrix.matvec(&x, &mut exact);
+
+            let mut input = PreparedInput::with_activations(cols, Activations::Int8);
+            input.set(&x);
+            assert_eq!(input.quantized().len(), cols);
+            let mut rounded = vec![0.0; rows];
+            matrix.matvec_prepared(&input, &mut rounded);
+
+            for (row, (r, e)) in rounded.iter().zip(&exact).enumerate() {
+                assert!((r - e).abs() < 2e-2, "{ty} row {row}: {r} vs {e}");
+            }
+            assert_ne!(rounded, exact, "{ty}: the 8-bit kernel was not used");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use super::kernels::{self, BLOCK};
 use super::q8::Q8Blocks;
 
-/// How the packed kernels see an input vector.
+/// Precision of the input vector that the packed kernels read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activations {
     /// As `f32` values: the reference, and what the burn path uses.

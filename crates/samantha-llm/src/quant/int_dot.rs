@@ -75,8 +75,7 @@ pub mod scalar {
 }
 
 // Every inner function is one unsafe unit: its pointer reads stay within
-// the row and the quantized vector, whose lengths the debug assertions
-// check.
+// the row and the quantized vector, whose lengths the assertions check.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_op_in_unsafe_fn)]
 mod avx2 {
@@ -123,7 +122,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma,f16c")]
     unsafe fn q4_1(row: &[u8], x: &Q8Blocks) -> f32 {
         let blocks = row.len() / 20;
-        debug_assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks && x.sums().len() >= blocks);
+        assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks && x.sums().len() >= blocks, "input has fewer blocks than the row");
 
         let mask = _mm256_set1_epi8(0x0f);
         let mut acc = _mm256_setzero_ps();
@@ -149,7 +148,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma,f16c")]
     unsafe fn q8_0(row: &[u8], x: &Q8Blocks) -> f32 {
         let blocks = row.len() / 34;
-        debug_assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks);
+        assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks, "input has fewer blocks than the row");
         let mut acc = _mm256_setzero_ps();
 
         for b in 0..blocks {

@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::cache::KvCache;
 use crate::engine::Engine;
+use crate::fused::{DecodeError, DecodeScratch, FusedDecoder};
+use crate::model::Llama;
 use crate::sampling::{Sampler, SamplingParams};
 use crate::tokenizer::{StreamDecoder, TokenizerError};
 
@@ -24,6 +27,9 @@ pub enum GenerateError {
 
     #[error(transparent)]
     Tokenizer(#[from] TokenizerError),
+
+    #[error("decoding failed: {0}")]
+    Decode(#[from] DecodeError),
 }
 
 /// A request to continue a token sequence.
@@ -107,6 +113,35 @@ impl TokenSink for std::sync::mpsc::Sender<String> {
     }
 }
 
+/// Computes the logits after one more token: through the fused CPU path
+/// when the model has one, through the burn modules otherwise.
+enum NextToken<'a> {
+    Fused { decoder: &'a FusedDecoder, scratch: DecodeScratch },
+    Burn,
+}
+
+impl<'a> NextToken<'a> {
+    fn new(model: &'a Llama, capacity: usize) -> Self {
+        match model.fused() {
+            Some(decoder) => Self::Fused {
+                decoder,
+                scratch: decoder.new_scratch(capacity),
+            },
+            None => Self::Burn,
+        }
+    }
+
+    fn run(&mut self, engine: &Engine, token: u32, cache: &mut KvCache, logits: &mut Vec<f32>) -> Result<(), DecodeError> {
+        match self {
+            Self::Fused { decoder, scratch } => decoder.decode(token, cache, scratch, logits),
+            Self::Burn => {
+                *logits = engine.model().forward_last(&[token], cache, engine.device());
+                Ok(())
+            }
+        }
+    }
+}
+
 pub(crate) fn generate(
     engine: &Engine,
     request: &GenerationRequest,
@@ -129,6 +164,7 @@ pub(crate) fn generate(
     let started = Instant::now();
     let capacity = (request.prompt.len() + request.max_tokens).min(context);
     let mut cache = engine.model().new_cache(capacity, engine.device());
+    let mut step = NextToken::new(engine.model(), cache.capacity());
     let mut sampler = Sampler::new(request.sampling);
     let mut decoder = StreamDecoder::new();
 
@@ -163,7 +199,7 @@ pub(crate) fn generate(
             break if output.len() >= request.max_tokens { StopReason::MaxTokens } else { StopReason::ContextFull };
         }
         if output.len() < request.max_tokens && !cancel.is_cancelled() {
-            logits = engine.model().forward_last(&[token], &mut cache, engine.device());
+            step.run(engine, token, &mut cache, &mut logits)?;
         }
     };
 

@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod fused;
 pub mod loader;
 pub mod model;
 pub mod nn;
@@ -11,6 +12,7 @@ pub mod quant;
 
 pub use cache::KvCache;
 pub use config::{ConfigError, LlamaConfig};
+pub use fused::{DecodeError, DecodeScratch, FusedDecoder};
 pub use loader::{WeightLayout, load_llama};
 pub use model::Llama;
 pub mod sampling;

@@ -1,13 +1,16 @@
 //! The Llama decoder: embedding, blocks, final norm and output head.
 
+use std::sync::Arc;
+
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::cache::KvCache;
 use crate::config::LlamaConfig;
+use crate::fused::FusedDecoder;
 use crate::nn::{
     DecoderBlock, Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm, RmsNormConfig, RotaryEncoding,
-    SeededInit,
+    SeededInit, SeededPacking,
 };
 
 /// A Llama-architecture decoder.
@@ -22,6 +25,11 @@ pub struct Llama {
     rope: RotaryEncoding,
     #[module(skip)]
     config: LlamaConfig,
+
+    /// The fused CPU decode path over the same packed weights; `None` when
+    /// any matrix is dense.
+    #[module(skip)]
+    fused: Option<Arc<FusedDecoder>>,
 }
 
 impl Llama {
@@ -40,6 +48,7 @@ impl Llama {
     ) -> Self {
         assert_eq!(blocks.len(), config.layers, "model has {} blocks, configuration says {}", blocks.len(), config.layers);
         let positions = max_context.min(config.context_length);
+        let fused = FusedDecoder::from_modules(config, &embedding, &blocks, &norm, &head, positions).map(Arc::new);
 
         Self {
             embedding,
@@ -48,13 +57,26 @@ impl Llama {
             head,
             rope: RotaryEncoding::new(config.head_dim, config.rope_base, positions, device),
             config,
+            fused,
         }
     }
 
     /// Builds a model with seeded random weights and a tied head.
     pub fn seeded(config: LlamaConfig, seed: u64, device: &Device) -> Self {
+        Self::seeded_with(config, SeededInit::new(seed), device)
+    }
+
+    /// Builds a model with seeded random weights quantized to `packing`'s
+    /// block types, as a GGUF file on the CPU backend would load.
+    ///
+    /// # Panics
+    /// Panics when a matrix's input size is not a whole number of blocks.
+    pub fn seeded_packed(config: LlamaConfig, seed: u64, packing: SeededPacking, device: &Device) -> Self {
+        Self::seeded_with(config, SeededInit::packed(seed, packing), device)
+    }
+
+    fn seeded_with(config: LlamaConfig, mut init: SeededInit, device: &Device) -> Self {
         config.validate().expect("seeded models use valid configurations");
-        let mut init = SeededInit::new(seed);
 
         let embedding = EmbeddingConfig::new(config.vocab_size, config.d_model).init(&mut init, device);
         let blocks = (0..config.layers).map(|_| config.block().init(&mut init, device)).collect();
@@ -74,10 +96,20 @@ impl Llama {
         self.rope.max_positions()
     }
 
-    /// Creates an empty cache for up to `capacity` positions.
+    /// Returns the fused CPU decode path, present when every matrix is packed.
+    pub fn fused(&self) -> Option<&FusedDecoder> {
+        self.fused.as_deref()
+    }
+
+    /// Creates an empty cache for up to `capacity` positions: in host
+    /// memory when the fused CPU path exists, so that it continues from
+    /// the prompt pass, and as device tensors otherwise.
     pub fn new_cache(&self, capacity: usize, device: &Device) -> KvCache {
         let capacity = capacity.min(self.max_context());
-        KvCache::new(self.config.layers, self.config.kv_heads, capacity, self.config.head_dim, device)
+        match &self.fused {
+            Some(fused) => fused.new_cache(capacity),
+            None => KvCache::new(self.config.layers, self.config.kv_heads, capacity, self.config.head_dim, device),
+        }
     }
 
     /// Runs the blocks over new tokens and returns the normalised hidden

@@ -29,8 +29,18 @@ of a coastline slowly changing. ";
 
 /// The llama.cpp side, run with `python3 -c`. It prints one JSON object.
 const LLAMA_CPP_SCRIPT: &str = r#"
-import json, resource, sys, time
-baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+import json, sys, time
+# VmRSS and VmHWM belong to this process alone. getrusage's ru_maxrss is
+# not usable here: across exec it keeps the peak of the process that
+# spawned this one (the benchmark, which has loaded the model and probed
+# the GPU drivers), so a difference of two readings under-counts.
+def status_kib(key):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {key} line")
+baseline_kib = status_kib("VmRSS")
 import llama_cpp
 from llama_cpp import llama as llama_module
 import numpy as np
@@ -55,7 +65,7 @@ for _ in range(decode - 1):
     llm.eval([token])
     token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
 decode_s = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_kib = status_kib("VmHWM")
 print(json.dumps({"load_s": load_s, "prompt_s": prompt_s, "decode_s": decode_s, "ttft_s": prompt_s,
                   "decode_tokens": decode - 1, "peak_rss_mib": (peak_kib - baseline_kib) / 1024}))
 "#;

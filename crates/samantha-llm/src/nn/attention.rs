@@ -77,6 +77,22 @@ pub struct Attention {
 }
 
 impl Attention {
+    pub fn query(&self) -> &Linear {
+        &self.query
+    }
+
+    pub fn key(&self) -> &Linear {
+        &self.key
+    }
+
+    pub fn value(&self) -> &Linear {
+        &self.value
+    }
+
+    pub fn output(&self) -> &Linear {
+        &self.output
+    }
+
     /// Attends from the new positions to every cached one and to themselves.
     ///
     /// # Shapes

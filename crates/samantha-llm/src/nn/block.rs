@@ -57,6 +57,22 @@ pub struct DecoderBlock {
 }
 
 impl DecoderBlock {
+    pub fn attention_norm(&self) -> &RmsNorm {
+        &self.attention_norm
+    }
+
+    pub fn attention(&self) -> &Attention {
+        &self.attention
+    }
+
+    pub fn mlp_norm(&self) -> &RmsNorm {
+        &self.mlp_norm
+    }
+
+    pub fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+
     /// # Shapes
     /// - input: `[batch, positions, d_model]`
     /// - output: `[batch, positions, d_model]`

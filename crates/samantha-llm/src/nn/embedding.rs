@@ -22,7 +22,7 @@ impl EmbeddingConfig {
 
     pub(crate) fn init(&self, init: &mut SeededInit, device: &Device) -> Embedding {
         assert!(self.vocab_size > 0 && self.d_model > 0, "embedding needs non-zero sizes, got {self:?}");
-        self.init_with(WeightMatrix::Dense(init.tensor([self.vocab_size, self.d_model], 1.0, device)))
+        self.init_with(init.embedding_matrix(self.vocab_size, self.d_model, 1.0, device))
     }
 
     /// Creates a table around a loaded `[vocab_size, d_model]` weight.
@@ -92,6 +92,11 @@ impl Embedding {
             }
             (None, None) => unreachable!("an embedding always has a weight"),
         }
+    }
+
+    /// Returns the quantized table, or `None` for a dense one.
+    pub fn packed(&self) -> Option<&Arc<PackedMatrix>> {
+        self.packed.as_ref()
     }
 
     /// The same weight, for an output head tied to the embedding.

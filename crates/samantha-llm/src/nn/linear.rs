@@ -41,7 +41,7 @@ impl LinearConfig {
         assert!(self.d_input > 0, "linear layer needs a non-zero input size, got {self:?}");
         assert!(self.d_output > 0, "linear layer needs a non-zero output size, got {self:?}");
         let scale = 1.0 / (self.d_input as f32).sqrt();
-        self.init_with(WeightMatrix::Dense(init.tensor([self.d_output, self.d_input], scale, device)))
+        self.init_with(init.matrix(self.d_output, self.d_input, scale, device))
     }
 
     /// Creates a layer around a loaded weight.
@@ -96,6 +96,11 @@ impl Linear {
             (None, Some(packed)) => forward_packed(packed, input),
             (None, None) => unreachable!("a linear layer always has a weight"),
         }
+    }
+
+    /// Returns the quantized weight, or `None` for a dense layer.
+    pub fn packed(&self) -> Option<&Arc<PackedMatrix>> {
+        self.packed.as_ref()
     }
 
     /// Returns the weight as a dense `f32` tensor on `device`.

@@ -37,6 +37,18 @@ pub struct Mlp {
 }
 
 impl Mlp {
+    pub fn gate(&self) -> &Linear {
+        &self.gate
+    }
+
+    pub fn up(&self) -> &Linear {
+        &self.up
+    }
+
+    pub fn down(&self) -> &Linear {
+        &self.down
+    }
+
     /// # Shapes
     /// - input: `[batch, positions, d_model]`
     /// - output: `[batch, positions, d_model]`

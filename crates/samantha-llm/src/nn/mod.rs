@@ -18,3 +18,4 @@ pub use rms_norm::{RmsNorm, RmsNormConfig};
 pub use rope::RotaryEncoding;
 
 pub(crate) use init::SeededInit;
+pub use init::SeededPacking;

@@ -45,6 +45,15 @@ pub struct RmsNorm {
 }
 
 impl RmsNorm {
+    /// Returns the gain vector on the host.
+    pub fn gain_values(&self) -> Vec<f32> {
+        self.gain.val().into_data().try_into_vec::<f32>().expect("RMS norm gains are f32")
+    }
+
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+
     /// Normalises over the last dimension.
     ///
     /// # Shapes

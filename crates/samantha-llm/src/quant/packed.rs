@@ -6,6 +6,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use samantha_gguf::{GgmlType, GgufFile};
 
+use super::input::PreparedInput;
+use super::int_dot::{self, Q8DotFn};
 use super::kernels::{self, DotFn};
 
 /// Rows per parallel task in a matrix-vector product; small enough to
@@ -30,7 +32,13 @@ pub struct PackedMatrix {
     rows: usize,
     cols: usize,
     row_bytes: usize,
+
+    /// Dot product against the `f32` input.
     dot: DotFn,
+
+    /// Dot product against the input rounded to 8-bit blocks, used when
+    /// the input carries them.
+    int8_dot: Option<Q8DotFn>,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -68,6 +76,7 @@ impl PackedMatrix {
             cols,
             row_bytes,
             dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
+            int8_dot: int_dot::q8_dot_for(ty),
         };
         assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
         matrix
@@ -118,14 +127,27 @@ impl PackedMatrix {
     /// Work is split over the current rayon pool when it has more than one
     /// thread.
     pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
+        self.matvec_prepared(&PreparedInput::new(x), out);
+    }
+
+    /// Computes `out = W x` for an input whose block sums are already
+    /// computed; it allocates nothing, so the decode loop can call it for
+    /// every token. An input rounded to 8-bit blocks takes the integer
+    /// kernel when this matrix's type has one.
+    ///
+    /// Work is split over the current rayon pool when it has more than one
+    /// thread.
+    ///
+    /// # Panics
+    /// Panics when the input or output length differs from the matrix.
+    pub fn matvec_prepared(&self, input: &PreparedInput, out: &mut [f32]) {
+        let x = input.values();
         assert_eq!(x.len(), self.cols, "input has {} values, matrix has {} columns", x.len(), self.cols);
         assert_eq!(out.len(), self.rows, "output has {} values, matrix has {} rows", out.len(), self.rows);
 
-        let mut sums = Vec::with_capacity(self.cols / kernels::BLOCK);
-        if self.ty.block_size() == kernels::BLOCK {
-            kernels::block_sums(x, &mut sums);
-        }
-
+        let sums = input.block_sums();
+        let quantized = input.quantized();
+        let int8_dot = self.int8_dot.filter(|_| !quantized.is_empty());
         let data = self.data();
         let dot = self.dot;
         let row_bytes = self.row_bytes;
@@ -133,7 +155,11 @@ impl PackedMatrix {
             let first = chunk_index * ROWS_PER_TASK;
             for (offset, value) in chunk.iter_mut().enumerate() {
                 let start = (first + offset) * row_bytes;
-                *value = dot(&data[start..start + row_bytes], x, &sums);
+                let row = &data[start..start + row_bytes];
+                *value = match int8_dot {
+                    Some(int8_dot) => int8_dot(row, quantized),
+                    None => dot(row, x, sums),
+                };
             }
         };
 
@@ -150,6 +176,7 @@ mod tests {
     use samantha_gguf::quantize::quantize;
 
     use super::*;
+    use crate::quant::Activations;
 
     #[test]
     fn matvec_matches_dense_product() {
@@ -166,6 +193,46 @@ mod tests {
         for (row, value) in out.iter().enumerate() {
             let expected: f32 = dense[row * cols..(row + 1) * cols].iter().zip(&x).map(|(w, x)| w * x).sum();
             assert!((value - expected).abs() < 1e-4, "row {row}: {value} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn matvec_same_on_two_threads() {
+        let (rows, cols) = (300, 96);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 104_729) % 89) as f32 / 89.0 - 0.5).collect();
+        let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.11).cos()).collect();
+        let matrix = PackedMatrix::owned(quantize(GgmlType::Q4_1, &weights), GgmlType::Q4_1, rows, cols);
+
+        let mut single = vec![0.0; rows];
+        matrix.matvec(&x, &mut single);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut split = vec![0.0; rows];
+        pool.install(|| matrix.matvec(&x, &mut split));
+
+        assert_eq!(split, single);
+    }
+
+    #[test]
+    fn matvec_int8_input_stays_near_exact() {
+        let (rows, cols) = (40, 128);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5).collect();
+        let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.37).sin()).collect();
+
+        for ty in [GgmlType::Q4_1, GgmlType::Q8_0] {
+            let matrix = PackedMatrix::owned(quantize(ty, &weights), ty, rows, cols);
+            let mut exact = vec![0.0; rows];
+            matrix.matvec(&x, &mut exact);
+
+            let mut input = PreparedInput::with_activations(cols, Activations::Int8);
+            input.set(&x);
+            assert_eq!(input.quantized().len(), cols);
+            let mut rounded = vec![0.0; rows];
+            matrix.matvec_prepared(&input, &mut rounded);
+
+            for (row, (r, e)) in rounded.iter().zip(&exact).enumerate() {
+                assert!((r - e).abs() < 2e-2, "{ty} row {row}: {r} vs {e}");
+            }
+            assert_ne!(rounded, exact, "{ty}: the 8-bit kernel was not used");
         }
     }
 }

@@ -1,5 +1,12 @@
 //! The AVX-512 matrix kernel: blocks of up to [`BLOCK_ROWS`] output rows by
 //! one 32-column panel, kept in 16 zmm accumulators while the panel streams.
+//!
+//! The input rows are first copied into blocks stored column by column, so
+//! the inner loop reads every input value at a constant offset from one
+//! pointer. With one pointer per row, the register allocator ran out of
+//! general-purpose registers and spilled inside the loop.
+
+use std::cell::RefCell;
 
 use std::arch::x86_64::{
     __m512, __mmask16, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps,
@@ -29,6 +36,48 @@ pub(super) unsafe fn matmul(input: Rows<&[f32]>, weights: &PackedMatrix, bias: O
     let columns = weights.columns();
     let packed = weights_pointer(weights);
 
+    PACKED_INPUT.with_borrow_mut(|blocks| {
+        pack_input(&input, depth, blocks);
+        // SAFETY: forwarded from this function's contract.
+        unsafe { run_panels(blocks, input.rows, depth, columns, packed, bias, output) }
+    });
+}
+
+thread_local! {
+    /// The current input in block layout, reused across calls.
+    static PACKED_INPUT: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Copies `input` into blocks of [`BLOCK_ROWS`] rows (fewer in the last
+/// block), each stored as `depth` groups of its row count.
+fn pack_input(input: &Rows<&[f32]>, depth: usize, blocks: &mut Vec<f32>) {
+    blocks.clear();
+    blocks.reserve(input.rows * depth);
+    let mut first = 0;
+    while first < input.rows {
+        let count = (input.rows - first).min(BLOCK_ROWS);
+        for k in 0..depth {
+            for row in first..first + count {
+                blocks.push(input.values[row * input.stride + k]);
+            }
+        }
+        first += count;
+    }
+}
+
+/// # Safety
+///
+/// As [`matmul`]; `blocks` must hold the input in [`pack_input`]'s layout.
+#[target_feature(enable = "avx512f")]
+unsafe fn run_panels(
+    blocks: &[f32],
+    rows: usize,
+    depth: usize,
+    columns: usize,
+    packed: *const f32,
+    bias: Option<&[f32]>,
+    output: Rows<&mut [f32]>,
+) {
     for panel in 0..columns.div_ceil(PANEL) {
         let first = panel * PANEL;
         let width = (columns - first).min(PANEL);
@@ -59,21 +108,23 @@ pub(super) unsafe fn matmul(input: Rows<&[f32]>, weights: &PackedMatrix, bias: O
         };
 
         let mut row = 0;
-        while row < input.rows {
-            let count = (input.rows - row).min(BLOCK_ROWS);
-            // SAFETY: rows `row..row + count` are inside both slices, as the caller checked.
+        while row < rows {
+            let count = (rows - row).min(BLOCK_ROWS);
+            // SAFETY: the block of rows `row..row + count` starts at
+            // `row * depth` in `blocks`, and those rows are inside `output`,
+            // as the caller checked.
             unsafe {
-                let from = input.values.as_ptr().add(row * input.stride);
+                let from = blocks.as_ptr().add(row * depth);
                 let to = output.values.as_mut_ptr().add(row * output.stride + first);
                 match count {
-                    8 => block.run::<8>(from, input.stride, to, output.stride),
-                    7 => block.run::<7>(from, input.stride, to, output.stride),
-                    6 => block.run::<6>(from, input.stride, to, output.stride),
-                    5 => block.run::<5>(from, input.stride, to, output.stride),
-                    4 => block.run::<4>(from, input.stride, to, output.stride),
-                    3 => block.run::<3>(from, input.stride, to, output.stride),
-                    2 => block.run::<2>(from, input.stride, to, output.stride),
-                    _ => block.run::<1>(from, input.stride, to, output.stride),
+                    8 => block.run::<8>(from, to, output.stride),
+                    7 => block.run::<7>(from, to, output.stride),
+                    6 => block.run::<6>(from, to, output.stride),
+                    5 => block.run::<5>(from, to, output.stride),
+                    4 => block.run::<4>(from, to, output.stride),
+                    3 => block.run::<3>(from, to, output.stride),
+                    2 => block.run::<2>(from, to, output.stride),
+                    _ => block.run::<1>(from, to, output.stride),
                 }
             }
             row += count;
@@ -100,23 +151,25 @@ impl Block {
     ///
     /// # Safety
     ///
-    /// AVX-512F must be available; `input` must point at `ROWS` rows of
-    /// `depth` values `input_stride` apart, and `output` at `ROWS` rows with
+    /// AVX-512F must be available; `input` must point at a block of `ROWS`
+    /// rows in [`pack_input`]'s layout, and `output` at `ROWS` rows with
     /// room for the panel's valid columns, `output_stride` apart.
+    // Each row count gets its own function: inlined into one caller, the
+    // eight variants shared a register allocation that spilled the weights.
     #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn run<const ROWS: usize>(&self, input: *const f32, input_stride: usize, output: *mut f32, output_stride: usize) {
+    #[inline(never)]
+    unsafe fn run<const ROWS: usize>(&self, input: *const f32, output: *mut f32, output_stride: usize) {
         let mut low = [self.low_bias; ROWS];
         let mut high = [self.high_bias; ROWS];
 
         for k in 0..self.depth {
             // SAFETY: the panel holds `depth` rows of PANEL values, and the
-            // input rows hold `depth` values each.
+            // input block `depth` groups of ROWS values.
             unsafe {
                 let low_weights = _mm512_loadu_ps(self.weights.add(k * PANEL));
                 let high_weights = _mm512_loadu_ps(self.weights.add(k * PANEL + 16));
                 for row in 0..ROWS {
-                    let value = _mm512_set1_ps(*input.add(row * input_stride + k));
+                    let value = _mm512_set1_ps(*input.add(k * ROWS + row));
                     low[row] = _mm512_fmadd_ps(value, low_weights, low[row]);
                     high[row] = _mm512_fmadd_ps(value, high_weights, high[row]);
                 }

@@ -51,7 +51,7 @@ pub fn temp_store(runtime: &Runtime) -> TempStore {
 }
 
 /// A month of small talk: the messages that paraphrase queries must find,
-/// among others that share words with those queries.
+/// among unrelated ones.
 pub const HISTORY: &[&str] = &[
     "I walked Biscuit, my beagle, this morning.",
     "The quarterly report for my manager is due Friday and the office is chaos.",

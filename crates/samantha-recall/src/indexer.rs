@@ -95,7 +95,8 @@ impl EmbeddingIndexer {
     }
 
     /// Asks the thread to embed the rows added since its last pass. Call it
-    /// after storing a message or memory; it never blocks.
+    /// after storing a message or memory. It returns without waiting for
+    /// the embedding.
     pub fn notify(&self) {
         self.progress.passes.lock().unwrap_or_else(PoisonError::into_inner).requested += 1;
         if self.signals.send(Signal::Work).is_err() {
@@ -167,7 +168,7 @@ struct Worker {
     failed: HashSet<EmbeddingOwner>,
 }
 
-/// Why a pass ended.
+/// Outcome of a pass.
 enum PassEnd {
     Done,
     Shutdown,

@@ -25,7 +25,7 @@ impl SemanticRecall {
         Self { store, encoder, runtime }
     }
 
-    /// Whether queries are embedded (false means BM25 alone).
+    /// Returns whether queries are embedded (false means BM25 alone).
     pub fn has_encoder(&self) -> bool {
         self.encoder.is_some()
     }

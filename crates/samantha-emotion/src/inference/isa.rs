@@ -26,7 +26,7 @@ impl Isa {
         Isa::Portable
     }
 
-    /// Every family this CPU can run, widest first; tests compare them.
+    /// Returns every family this CPU can run, widest first, so tests can compare them.
     pub fn supported() -> Vec<Self> {
         let mut families = Vec::new();
         #[cfg(target_arch = "x86_64")]

@@ -59,7 +59,7 @@ impl PackedMatrix {
         self.columns
     }
 
-    /// The packed values, panel after panel.
+    /// Returns the packed values, panel after panel.
     pub(super) fn as_slice(&self) -> &[f32] {
         &self.values
     }

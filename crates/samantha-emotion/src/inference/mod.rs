@@ -1,7 +1,7 @@
 //! A dedicated CPU inference path for the encoder and the emotion head.
 //!
-//! The burn modules stay the model definition and the training path; this
-//! module copies their weights at load time into packed f32 buffers and
+//! The burn modules stay the model definition and the training path. This
+//! module copies their weights at load time into packed f32 buffers. It
 //! runs one sequence at a time at its exact token length, with no padding,
 //! no per-operation dispatch and one set of buffers per sequence. The
 //! matrix products use an AVX-512 kernel when the CPU has it. Tests compare

@@ -7,6 +7,7 @@
 
 pub mod emotion;
 pub mod encoder;
+pub mod inference;
 
 pub use emotion::{Emotion, EmotionClassifier, EmotionError, EmotionScores};
 pub use encoder::{Encoder, EncoderError};

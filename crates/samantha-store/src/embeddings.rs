@@ -132,7 +132,15 @@ impl Store {
 
     /// Returns up to `limit` messages and memories that have no vector from
     /// `model` yet, with their text, so an encoder can fill them in.
-    /// Forgotten memories are skipped.
+    ///
+    /// Skipped: forgotten memories, text that is empty or only whitespace
+    /// (it has no meaning to compare), and messages whose status is
+    /// `interrupted`, because a reply being streamed has that status until
+    /// it is finished and a vector of its first words would never be
+    /// replaced.
+    ///
+    /// NOTE: a reply that stays interrupted (stopped or cut by a crash)
+    /// therefore never gets a vector; BM25 still finds it.
     ///
     /// # Errors
     ///
@@ -143,10 +151,14 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<(EmbeddingOwner, String)>, StoreError> {
         let rows: Vec<(Option<MessageId>, Option<MemoryId>, String)> = sqlx::query_as(
-            "SELECT m.id, NULL, m.content FROM messages m WHERE NOT EXISTS \
+            "SELECT m.id, NULL, m.content FROM messages m \
+             WHERE m.status = 'complete' AND trim(m.content, char(32, 9, 10, 13)) <> '' \
+               AND NOT EXISTS \
                  (SELECT 1 FROM embeddings e WHERE e.message_id = m.id AND e.model = ?1) \
              UNION ALL \
-             SELECT NULL, mem.id, mem.content FROM memories mem WHERE mem.forgotten = 0 AND NOT EXISTS \
+             SELECT NULL, mem.id, mem.content FROM memories mem \
+             WHERE mem.forgotten = 0 AND trim(mem.content, char(32, 9, 10, 13)) <> '' \
+               AND NOT EXISTS \
                  (SELECT 1 FROM embeddings e WHERE e.memory_id = mem.id AND e.model = ?1) \
              LIMIT ?2",
         )

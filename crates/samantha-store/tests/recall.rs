@@ -239,3 +239,46 @@ async fn bad_vectors_rejected() {
         .expect_err("infinite query");
     assert!(matches!(error, StoreError::InvalidEmbedding(_)), "{error}");
 }
+
+#[tokio::test]
+async fn missing_embeddings_skip_blank_and_streaming() {
+    let temp = common::temp_db();
+    let store = common::open(&temp.path).await;
+    let conversation = store
+        .create_conversation("past", "samantha")
+        .await
+        .expect("conversation");
+
+    let kept = store
+        .append_user_message(conversation.id, "I adopted a cat", None)
+        .await
+        .expect("message");
+    store
+        .append_user_message(conversation.id, " \n\t ", None)
+        .await
+        .expect("blank message");
+    store.add_memory("", None).await.expect("empty memory");
+    let mut reply = store
+        .start_reply(conversation.id, "model")
+        .await
+        .expect("reply");
+    reply.push("That is wonderful").await.expect("push");
+    reply.flush().await.expect("flush");
+
+    let missing = store.missing_embeddings("enc", 10).await.expect("missing");
+    assert_eq!(
+        missing,
+        vec![(EmbeddingOwner::Message(kept.id), "I adopted a cat".to_owned())]
+    );
+
+    let finished = reply.finish(3).await.expect("finish");
+    let missing = store.missing_embeddings("enc", 10).await.expect("missing");
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing.contains(&(
+            EmbeddingOwner::Message(finished.id),
+            "That is wonderful".to_owned()
+        )),
+        "{missing:?}"
+    );
+}

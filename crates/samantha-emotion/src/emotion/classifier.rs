@@ -9,8 +9,10 @@ use super::assets::{AssetsError, Manifest, check_base_model};
 use super::head::{EmotionHead, EmotionHeadConfig};
 use super::label::EMOTION_COUNT;
 use super::scores::EmotionScores;
+use crate::encoder::pooling::l2_normalize;
 use crate::encoder::weights::WeightsFile;
 use crate::encoder::{Encoder, EncoderError, pool_texts, require_files};
+use crate::inference::{FastEmotionHead, InferenceError, Scratch, TokenSum};
 
 /// Errors raised while loading or running the classifier.
 #[derive(Debug, thiserror::Error)]
@@ -25,12 +27,27 @@ pub enum EmotionError {
     LayerCount { frozen: usize, layers: usize },
     #[error("failed to read the classifier output: {message}")]
     Output { message: String },
+    #[error(transparent)]
+    Inference(#[from] InferenceError),
+}
+
+/// The emotion of a text and its sentence embedding, from one pass through
+/// the shared lower layers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub emotion: EmotionScores,
+    /// L2-normalised sentence embedding, equal to [`Encoder::embed`]'s.
+    pub embedding: Vec<f32>,
 }
 
 /// Encoder plus fine-tuned head.
+///
+/// The burn head is the reference; [`EmotionClassifier::probabilities`] runs
+/// a packed copy of it on the encoder's inference path.
 pub struct EmotionClassifier {
     encoder: Encoder,
     head: EmotionHead,
+    fast_head: FastEmotionHead,
     manifest: Manifest,
 }
 
@@ -57,7 +74,13 @@ impl EmotionClassifier {
         let head = EmotionHeadConfig::new(manifest.frozen_layers)
             .load(encoder.config(), &reader)
             .map_err(EncoderError::from)?;
-        Ok(Self { encoder, head, manifest })
+        let fast_head = FastEmotionHead::from_burn(&head, manifest.frozen_layers, encoder.config().layer_norm_eps)?;
+        Ok(Self {
+            encoder,
+            head,
+            fast_head,
+            manifest,
+        })
     }
 
     pub fn encoder(&self) -> &Encoder {
@@ -82,9 +105,80 @@ impl EmotionClassifier {
         Ok(EmotionScores::from_probabilities(probabilities[0], self.thresholds()))
     }
 
-    /// Returns the probability of each label for each text.
+    /// Classifies one message and embeds it, sharing the frozen layers
+    /// between the two. Empty or blank text is neutral and still gets the
+    /// embedding [`Encoder::embed`] gives it.
+    pub fn analyze(&self, text: &str) -> Result<Analysis, EmotionError> {
+        let _span = tracing::debug_span!("analyze").entered();
+        let mut scratch = Scratch::default();
+        let (probabilities, embedding) = self.run(text, true, &mut scratch)?;
+
+        let emotion = if text.trim().is_empty() {
+            EmotionScores::neutral()
+        } else {
+            EmotionScores::from_probabilities(probabilities, self.thresholds())
+        };
+        Ok(Analysis {
+            emotion,
+            embedding: embedding.unwrap_or_default(),
+        })
+    }
+
+    /// Returns the probability of each label for each text, on the
+    /// inference path, one text at a time at its exact length.
     pub fn probabilities(&self, texts: &[&str]) -> Result<Vec<[f32; EMOTION_COUNT]>, EmotionError> {
         let _span = tracing::debug_span!("classify", texts = texts.len()).entered();
+        let mut scratch = Scratch::default();
+        texts
+            .iter()
+            .map(|text| Ok(self.run(text, false, &mut scratch)?.0))
+            .collect()
+    }
+
+    /// Runs the frozen layers once per window, then the head, and with
+    /// `embed` also the base model's top layers.
+    fn run(
+        &self,
+        text: &str,
+        embed: bool,
+        scratch: &mut Scratch,
+    ) -> Result<([f32; EMOTION_COUNT], Option<Vec<f32>>), EmotionError> {
+        let fast = self.encoder.fast();
+        let isa = self.encoder.isa();
+        let frozen = self.manifest.frozen_layers;
+        let d_model = fast.d_model();
+
+        let mut emotion_sum = TokenSum::new(d_model);
+        let mut embedding_sum = TokenSum::new(d_model);
+        for window in self.encoder.tokenizer().windows(text).map_err(EncoderError::from)? {
+            let mut hidden = fast.embed_tokens(&window)?;
+            fast.run_layers(isa, &mut hidden, 0..frozen, scratch);
+
+            if embed {
+                let mut base = hidden.clone();
+                fast.run_layers(isa, &mut base, frozen..fast.layer_count(), scratch);
+                embedding_sum.add(&base);
+            }
+
+            self.fast_head.encode(isa, &mut hidden, scratch);
+            emotion_sum.add(&hidden);
+        }
+
+        let logits = self.fast_head.classify(isa, &emotion_sum.mean());
+        let probabilities = logits.map(|logit| 1.0 / (1.0 + (-logit).exp()));
+        let embedding = embed.then(|| {
+            let mut vector = embedding_sum.mean();
+            l2_normalize(&mut vector);
+            vector
+        });
+        Ok((probabilities, embedding))
+    }
+
+    /// Returns the probability of each label for each text through the burn
+    /// modules, in padded batches: the reference that the inference path is
+    /// checked against.
+    pub fn probabilities_reference(&self, texts: &[&str]) -> Result<Vec<[f32; EMOTION_COUNT]>, EmotionError> {
+        let _span = tracing::debug_span!("classify_reference", texts = texts.len()).entered();
         if texts.is_empty() {
             return Ok(Vec::new());
         }

@@ -7,6 +7,6 @@ pub mod head;
 pub mod label;
 pub mod scores;
 
-pub use classifier::{EmotionClassifier, EmotionError};
+pub use classifier::{Analysis, EmotionClassifier, EmotionError};
 pub use label::{EMOTION_COUNT, Emotion};
 pub use scores::EmotionScores;

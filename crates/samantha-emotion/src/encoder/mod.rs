@@ -21,6 +21,8 @@ pub use config::{BertConfigFile, ConfigError, EncoderConfig};
 pub use tokenize::{DEFAULT_WINDOW_TOKENS, TextTokenizer, TokenizeError};
 pub use weights::{WeightsError, WeightsFile};
 
+use crate::inference::{FastBert, InferenceError, Isa, Scratch, TokenSum};
+
 /// Folder name of the encoder under the models directory.
 pub const MODEL_FOLDER: &str = "all-MiniLM-L6-v2";
 
@@ -41,6 +43,8 @@ pub enum EncoderError {
     Weights(#[from] WeightsError),
     #[error(transparent)]
     Tokenize(#[from] TokenizeError),
+    #[error(transparent)]
+    Inference(#[from] InferenceError),
     #[error("failed to read the encoder output: {message}")]
     Output { message: String },
 }
@@ -136,9 +140,15 @@ pub fn pool_texts(
 }
 
 /// The sentence encoder: tokenizer, BERT stack and its device.
+///
+/// The burn stack is the reference and the training path; [`Encoder::embed`]
+/// runs a packed f32 copy of it (see [`crate::inference`]), which holds a
+/// second copy of the weights in memory (about 90 MB for all-MiniLM-L6-v2).
 pub struct Encoder {
     config: EncoderConfig,
     bert: Bert,
+    fast: FastBert,
+    isa: Isa,
     tokenizer: TextTokenizer,
     device: Device,
 }
@@ -157,9 +167,14 @@ impl Encoder {
         let tokenizer = TextTokenizer::load(&dir.join("tokenizer.json"), window)?;
         let file = WeightsFile::read(&dir.join("model.safetensors"))?;
         let bert = Bert::load(&config, &file.reader(device)?)?;
+        let fast = FastBert::from_burn(&bert, &config)?;
+        let isa = Isa::detect();
+        tracing::debug!(?isa, "encoder inference kernels");
         Ok(Self {
             config,
             bert,
+            fast,
+            isa,
             tokenizer,
             device: device.clone(),
         })
@@ -181,9 +196,45 @@ impl Encoder {
         &self.device
     }
 
+    /// The packed copy of the stack that [`Encoder::embed`] runs.
+    pub fn fast(&self) -> &FastBert {
+        &self.fast
+    }
+
+    /// Kernel family of the inference path on this CPU.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
     /// Embeds each text as an L2-normalised vector of `d_model` (384) values.
+    ///
+    /// Each window of a text runs at its own length through the inference
+    /// path; a text longer than one window gets the mean over every token of
+    /// every window.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
         let _span = tracing::debug_span!("embed", texts = texts.len()).entered();
+        let mut scratch = Scratch::default();
+        texts.iter().map(|text| self.embed_text(text, &mut scratch)).collect()
+    }
+
+    fn embed_text(&self, text: &str, scratch: &mut Scratch) -> Result<Vec<f32>, EncoderError> {
+        let layers = 0..self.fast.layer_count();
+        let mut sum = TokenSum::new(self.config.d_model);
+        for window in self.tokenizer.windows(text)? {
+            let mut hidden = self.fast.embed_tokens(&window)?;
+            self.fast.run_layers(self.isa, &mut hidden, layers.clone(), scratch);
+            sum.add(&hidden);
+        }
+
+        let mut vector = sum.mean();
+        pooling::l2_normalize(&mut vector);
+        Ok(vector)
+    }
+
+    /// Embeds like [`Encoder::embed`] through the burn modules, in padded
+    /// batches: the reference that the inference path is checked against.
+    pub fn embed_reference(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let _span = tracing::debug_span!("embed_reference", texts = texts.len()).entered();
         let mut vectors = pool_texts(&self.tokenizer, texts, &self.device, |batch| {
             self.bert.forward(batch.ids.clone(), batch.mask.clone())
         })?;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use burn::tensor::Device;
 use samantha_emotion::EmotionClassifier;
 use samantha_llm::{Engine, EngineOptions};
-use samantha_mind::{Companion, CompanionParts, CompanionSettings};
+use samantha_mind::{Companion, CompanionParts, CompanionSettings, MeaningRecall, Recall};
 use samantha_models::catalog::{MINILM_DIR, SMOLLM2_GGUF};
 use samantha_store::Store;
 use serde::Serialize;
@@ -151,12 +151,13 @@ pub fn load(models_dir: &Path, settings: &AppSettings, store: Store, runtime: to
     };
 
     let has_emotion = emotion.is_some();
+    let recall: Arc<dyn Recall> = Arc::new(MeaningRecall::start(store.clone(), models_dir, runtime.clone()));
     let parts = CompanionParts {
         engine: Arc::new(engine),
         emotion,
         store,
         runtime,
-        recall: None,
+        recall: Some(recall),
     };
     let companion = Companion::new(parts, settings.companion_settings(CompanionSettings::default()));
     Ok(LoadedModels { companion, has_emotion })

@@ -80,6 +80,35 @@ fn fact_recalled_in_later_conversation() {
 }
 
 #[test]
+fn paraphrase_recalled_by_meaning() {
+    let (fixture, recall) = common::fixture_with_meaning(8);
+    let statements = [
+        "I walked Biscuit, my beagle, along the river this morning.",
+        "I repainted the kitchen cupboards yellow last weekend.",
+        "I have been reading a long novel about sailors.",
+        "I started a pottery class on Thursday evenings.",
+        "I finally fixed the squeaky bedroom door.",
+    ];
+
+    // Each statement is its own conversation; the later ones fill the
+    // recent-statement fallback, so only meaning can bring back the first.
+    fixture.runtime.block_on(async {
+        for statement in statements {
+            let conversation = fixture.store.create_conversation(statement, "Samantha").await.expect("conversation");
+            fixture
+                .store
+                .append_user_message(conversation.id, statement, None)
+                .await
+                .expect("message");
+        }
+    });
+    assert!(recall.wait_idle(std::time::Duration::from_secs(120)), "indexer caught up");
+
+    let plan = fixture.companion.preview_prompt(None, "How is my dog doing?").expect("prompt");
+    assert!(plan.text.contains("Biscuit"), "{}", plan.text);
+}
+
+#[test]
 fn long_conversation_fits_budget() {
     let fixture = common::fixture(16);
     let first = fixture

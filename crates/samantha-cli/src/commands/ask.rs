@@ -48,6 +48,7 @@ pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
     let outcome = loaded.companion.reply(&request, &cancel, &mut |event| print_event(&event, &mut stdout))?;
     writeln!(stdout)?;
     stdout.flush()?;
+    loaded.finish();
 
     tracing::info!(conversation = %outcome.conversation, stop = ?outcome.stop, "exchange saved");
     Ok(())

@@ -97,6 +97,7 @@ pub fn run(args: ChatArgs, db: Option<&Path>) -> anyhow::Result<()> {
         stdout.flush()?;
     }
 
+    loaded.finish();
     if let Some(id) = conversation {
         eprintln!("saved as conversation {id}; `samantha history show {id}` shows it");
     }

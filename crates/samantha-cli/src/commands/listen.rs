@@ -134,6 +134,7 @@ fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> 
         .companion
         .reply(&request, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
     writeln!(stdout)?;
+    loaded.finish();
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use samantha_emotion::EmotionClassifier;
 use samantha_emotion::emotion::assets::default_assets_dir;
 use samantha_emotion::encoder::MODEL_FOLDER;
 use samantha_llm::{BackendChoice, Engine, EngineOptions, SamplingParams};
-use samantha_mind::{Companion, CompanionParts, CompanionSettings};
+use samantha_mind::{Companion, CompanionParts, CompanionSettings, MeaningRecall, Recall};
 use samantha_models::DataDir;
 use samantha_models::catalog::SMOLLM2_GGUF;
 use samantha_store::Store;
@@ -64,6 +64,16 @@ pub struct Fixture {
 
 /// Builds a companion with greedy decoding and `max_tokens` per reply.
 pub fn fixture(max_tokens: usize) -> Fixture {
+    build(max_tokens, false).0
+}
+
+/// Builds a companion that also recalls by meaning, with its recall.
+pub fn fixture_with_meaning(max_tokens: usize) -> (Fixture, Arc<MeaningRecall>) {
+    let (fixture, recall) = build(max_tokens, true);
+    (fixture, recall.expect("recall by meaning"))
+}
+
+fn build(max_tokens: usize, meaning: bool) -> (Fixture, Option<Arc<MeaningRecall>>) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -83,17 +93,19 @@ pub fn fixture(max_tokens: usize) -> Fixture {
         },
         ..CompanionSettings::default()
     };
+    let recall = meaning.then(|| Arc::new(MeaningRecall::start(store.clone(), &models_dir(), runtime.handle().clone())));
     let parts = CompanionParts {
         engine: engine(),
         emotion: Some(classifier()),
         store: store.clone(),
         runtime: runtime.handle().clone(),
-        recall: None,
+        recall: recall.clone().map(|recall| recall as Arc<dyn Recall>),
     };
-    Fixture {
+    let fixture = Fixture {
         companion: Companion::new(parts, settings),
         store,
         runtime,
         dir,
-    }
+    };
+    (fixture, recall)
 }

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use samantha_gguf::{GgmlType, GgufFile};
 
 use super::input::PreparedInput;
-use super::int_dot::{self, Q8DotFn};
+use super::int_dot::{self, Q8Dot4Fn, Q8DotFn};
 use super::kernels::{self, DotFn};
 
 /// Rows per parallel task in a matrix-vector product; small enough to
@@ -39,6 +39,9 @@ pub struct PackedMatrix {
     /// Dot product against the input rounded to 8-bit blocks, used when
     /// the input carries them.
     int8_dot: Option<Q8DotFn>,
+
+    /// The same against four inputs at once, for batched products.
+    int8_dot4: Option<Q8Dot4Fn>,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -77,6 +80,7 @@ impl PackedMatrix {
             row_bytes,
             dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
             int8_dot: int_dot::q8_dot_for(ty),
+            int8_dot4: int_dot::q8_dot4_for(ty),
         };
         assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
         matrix
@@ -209,21 +213,44 @@ impl PackedMatrix {
     /// Fills `out` (`[inputs, rows]`) one block of weight rows at a time.
     fn fill_rows(&self, inputs: &[PreparedInput], out: &mut [f32]) {
         let data = self.data();
+        let all_quantized = inputs.iter().all(|input| !input.quantized().is_empty());
+        let dot4 = self.int8_dot4.filter(|_| all_quantized);
+
         for first in (0..self.rows).step_by(ROWS_PER_TASK) {
             let last = (first + ROWS_PER_TASK).min(self.rows);
+            let mut done = 0;
 
-            for (input, out) in inputs.iter().zip(out.chunks_exact_mut(self.rows)) {
-                let quantized = input.quantized();
-                let int8_dot = self.int8_dot.filter(|_| !quantized.is_empty());
+            if let Some(dot4) = dot4 {
+                let groups = inputs.chunks_exact(4).zip(out.chunks_exact_mut(4 * self.rows));
+                for (group, out) in groups {
+                    let x = [group[0].quantized(), group[1].quantized(), group[2].quantized(), group[3].quantized()];
+                    for index in first..last {
+                        let row = &data[index * self.row_bytes..(index + 1) * self.row_bytes];
+                        for (k, value) in dot4(row, x).into_iter().enumerate() {
+                            out[k * self.rows + index] = value;
+                        }
+                    }
+                }
+                done = inputs.len() / 4 * 4;
+            }
+
+            let rest = inputs[done..].iter().zip(out[done * self.rows..].chunks_exact_mut(self.rows));
+            for (input, out) in rest {
                 for (index, value) in out[first..last].iter_mut().enumerate() {
                     let start = (first + index) * self.row_bytes;
-                    let row = &data[start..start + self.row_bytes];
-                    *value = match int8_dot {
-                        Some(int8_dot) => int8_dot(row, quantized),
-                        None => (self.dot)(row, input.values(), input.block_sums()),
-                    };
+                    *value = self.dot_row(&data[start..start + self.row_bytes], input);
                 }
             }
+        }
+    }
+
+    /// Dot product of one weight row with `input`, through the 8-bit
+    /// kernel when the input carries 8-bit blocks.
+    fn dot_row(&self, row: &[u8], input: &PreparedInput) -> f32 {
+        let quantized = input.quantized();
+        match self.int8_dot.filter(|_| !quantized.is_empty()) {
+            Some(int8_dot) => int8_dot(row, quantized),
+            None => (self.dot)(row, input.values(), input.block_sums()),
         }
     }
 }
@@ -295,7 +322,7 @@ mod tests {
 
     #[test]
     fn matmul_equals_matvec_per_input() {
-        let (rows, cols, positions) = (150, 96, 5);
+        let (rows, cols, positions) = (150, 96, 9);
         let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5).collect();
 
         for ty in [GgmlType::Q4_1, GgmlType::Q8_0] {

@@ -160,6 +160,34 @@ impl LayerCache {
         Some((&host.keys, &host.values))
     }
 
+    /// Appends the keys and values of several positions to a host cache
+    /// and returns the cached keys and values, each `[kv_heads, capacity,
+    /// head_dim]` with the first `len` positions of every head filled.
+    ///
+    /// Returns `None`, leaving the cache unchanged, when the cache lives on
+    /// a device or has no room for every position.
+    ///
+    /// # Shapes
+    /// - keys, values: `[positions, kv_heads * head_dim]`
+    pub(crate) fn extend_host(&mut self, keys: &[f32], values: &[f32]) -> Option<(&[f32], &[f32])> {
+        let Storage::Host(host) = &mut self.storage else {
+            return None;
+        };
+        let width = self.kv_heads * self.head_dim;
+        let positions = keys.len() / width;
+        if self.len + positions > self.capacity {
+            return None;
+        }
+
+        for (offset, (key, value)) in keys.chunks_exact(width).zip(values.chunks_exact(width)).enumerate() {
+            let position = self.len + offset;
+            write_positions(&mut host.keys, key, self.capacity, position, 1, self.head_dim);
+            write_positions(&mut host.values, value, self.capacity, position, 1, self.head_dim);
+        }
+        self.len += positions;
+        Some((&host.keys, &host.values))
+    }
+
     /// Forgets positions from `len` on, as when a reply is regenerated.
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
@@ -284,6 +312,26 @@ mod tests {
         assert!(cache.push_host(&[0.0; 4], &[0.0; 4]).is_some());
         assert!(cache.push_host(&[0.0; 4], &[0.0; 4]).is_none(), "a full cache takes no more positions");
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn extend_host_equals_pushes_and_rejects_overflow() {
+        let mut pushed = LayerCache::host(2, 4, 2);
+        let mut extended = LayerCache::host(2, 4, 2);
+        let keys: Vec<f32> = (0..12).map(|i| i as f32).collect();
+        let values: Vec<f32> = keys.iter().map(|k| -k).collect();
+
+        for (key, value) in keys.chunks_exact(4).zip(values.chunks_exact(4)) {
+            pushed.push_host(key, value).unwrap();
+        }
+        let (extended_keys, extended_values) = extended.extend_host(&keys, &values).unwrap();
+        let (extended_keys, extended_values) = (extended_keys.to_vec(), extended_values.to_vec());
+        let (pushed_keys, pushed_values) = pushed.push_host(&[0.0; 4], &[0.0; 4]).unwrap();
+
+        assert_eq!(&extended_keys[..6], &pushed_keys[..6]);
+        assert_eq!(&extended_values[8..14], &pushed_values[8..14]);
+        assert!(extended.extend_host(&keys[..8], &values[..8]).is_none(), "two positions do not fit in one");
+        assert_eq!(extended.len(), 3);
     }
 
     #[test]

@@ -113,8 +113,9 @@ impl TokenSink for std::sync::mpsc::Sender<String> {
     }
 }
 
-/// Computes the logits after one more token: through the fused CPU path
-/// when the model has one, through the burn modules otherwise.
+/// Computes the logits after the prompt and after each further token:
+/// through the fused CPU path when the model has one, through the burn
+/// modules otherwise.
 enum NextToken<'a> {
     Fused { decoder: &'a FusedDecoder, scratch: DecodeScratch },
     Burn,
@@ -128,6 +129,19 @@ impl<'a> NextToken<'a> {
                 scratch: decoder.new_scratch(capacity),
             },
             None => Self::Burn,
+        }
+    }
+
+    fn prompt(&mut self, engine: &Engine, prompt: &[u32], cache: &mut KvCache, logits: &mut Vec<f32>) -> Result<(), DecodeError> {
+        match self {
+            Self::Fused { decoder, scratch } => {
+                logits.resize(engine.model().config().vocab_size, 0.0);
+                decoder.prefill(prompt, cache, scratch, logits)
+            }
+            Self::Burn => {
+                *logits = engine.model().forward_last(prompt, cache, engine.device());
+                Ok(())
+            }
         }
     }
 
@@ -173,7 +187,8 @@ pub(crate) fn generate(
     let mut text = String::new();
     let mut time_to_first_token = None;
 
-    let mut logits = engine.model().forward_last(&request.prompt, &mut cache, engine.device());
+    let mut logits = Vec::new();
+    step.prompt(engine, &request.prompt, &mut cache, &mut logits)?;
     let stop = loop {
         if cancel.is_cancelled() {
             break StopReason::Cancelled;

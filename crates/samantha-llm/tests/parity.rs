@@ -28,18 +28,25 @@ fn decode_restores_text() {
 const SHARED_PREFIX_TOKENS: usize = 4;
 
 /// Continuations that must equal llama.cpp's for all 16 tokens.
-const FULL_MATCHES: usize = 2;
+const FULL_MATCHES: usize = 3;
 
-// NOTE: llama.cpp rounds activations to 8 bits in the prompt pass too and
-// keeps its KV cache in f16. This engine rounds them only while decoding
-// (the fused path) and computes the prompt pass and the KV cache in f32.
-// The two agree on every prompt's first tokens and on perplexity, but
-// drift apart later on near-ties. Matching 12 tokens on 4 of 5 prompts is
-// not reached yet (3 of 5 match 12 tokens).
+/// Continuations that must equal llama.cpp's for their first
+/// [`LONG_PREFIX_TOKENS`] tokens.
+const LONG_PREFIX_MATCHES: usize = 4;
+const LONG_PREFIX_TOKENS: usize = 12;
+
+// NOTE: llama.cpp rounds activations to 8-bit blocks in the prompt pass
+// and while decoding, and keeps its KV cache in f16. This engine's fused
+// CPU path does the same in both, so 3 of 5 continuations match all 16
+// tokens and 4 of 5 match 12. llama.cpp also rounds the queries and
+// softmax weights to f16, which the fused path does not (see
+// `KvPrecision`). The fifth prompt ("My favourite thing about the ocean
+// is") parts from llama.cpp on a near-tie at its 6th token.
 #[test]
 fn greedy_continuations_equal_llama_cpp() {
     let engine = common::engine();
     let mut matching = 0;
+    let mut long_prefixes = 0;
     let reference = common::reference();
 
     for case in &reference.continuations {
@@ -60,6 +67,9 @@ fn greedy_continuations_equal_llama_cpp() {
             "first tokens after {:?}",
             case.prompt
         );
+        if generation.tokens[..LONG_PREFIX_TOKENS] == case.ids[..LONG_PREFIX_TOKENS] {
+            long_prefixes += 1;
+        }
         if generation.tokens[..] == case.ids[..16] {
             matching += 1;
         } else {
@@ -67,6 +77,11 @@ fn greedy_continuations_equal_llama_cpp() {
         }
     }
 
+    assert!(
+        long_prefixes >= LONG_PREFIX_MATCHES,
+        "{long_prefixes} of {} continuations match llama.cpp for {LONG_PREFIX_TOKENS} tokens",
+        reference.continuations.len()
+    );
     assert!(matching >= FULL_MATCHES, "{matching} of {} continuations match llama.cpp for 16 tokens", reference.continuations.len());
 }
 

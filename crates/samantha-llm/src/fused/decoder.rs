@@ -3,6 +3,7 @@
 use super::attention::{self, HeadLayout};
 use super::error::DecodeError;
 use super::math;
+use super::precision::KvPrecision;
 use super::scratch::DecodeScratch;
 use super::weights::{LayerWeights, ModelWeights};
 use crate::cache::KvCache;
@@ -13,13 +14,13 @@ use crate::quant::Activations;
 /// The fused CPU decode path of one model.
 #[derive(Debug)]
 pub struct FusedDecoder {
-    config: LlamaConfig,
-    weights: ModelWeights,
+    pub(super) config: LlamaConfig,
+    pub(super) weights: ModelWeights,
 
     /// `base^(-2i/head_dim)` for each rotated pair, in `f64` as the burn
     /// path's rotary tables compute it, so both paths use the same angles.
     frequencies: Vec<f64>,
-    max_positions: usize,
+    pub(super) max_positions: usize,
 }
 
 impl FusedDecoder {
@@ -91,7 +92,7 @@ impl FusedDecoder {
         let _span = tracing::trace_span!("fused_decode", token, position).entered();
 
         self.weights.embedding.dequantize_row(token as usize, &mut scratch.hidden);
-        self.rotary_angles(position, scratch);
+        self.rotary_angles(position, &mut scratch.cos, &mut scratch.sin);
 
         for (index, layer) in self.weights.layers.iter().enumerate() {
             let _span = tracing::trace_span!("block", index).entered();
@@ -107,10 +108,34 @@ impl FusedDecoder {
     }
 
     fn check(&self, token: u32, cache: &KvCache, scratch: &DecodeScratch, logits: &[f32]) -> Result<usize, DecodeError> {
+        self.check_token(token)?;
+        self.check_buffers(cache, scratch, logits)?;
+
+        let position = cache.len();
+        if position >= cache.capacity() {
+            return Err(DecodeError::CacheFull { capacity: cache.capacity() });
+        }
+        if position >= self.max_positions {
+            return Err(DecodeError::PositionOutOfRange {
+                position,
+                max_positions: self.max_positions,
+            });
+        }
+        Ok(position)
+    }
+
+    pub(super) fn check_token(&self, token: u32) -> Result<(), DecodeError> {
         let vocab_size = self.config.vocab_size;
         if token as usize >= vocab_size {
             return Err(DecodeError::TokenOutOfRange { token, vocab_size });
         }
+        Ok(())
+    }
+
+    /// Checks the logits length and that `cache` and `scratch` belong to
+    /// this model's CPU path.
+    pub(super) fn check_buffers(&self, cache: &KvCache, scratch: &DecodeScratch, logits: &[f32]) -> Result<(), DecodeError> {
+        let vocab_size = self.config.vocab_size;
         if logits.len() != vocab_size {
             return Err(DecodeError::LogitsLength {
                 expected: vocab_size,
@@ -132,25 +157,24 @@ impl FusedDecoder {
                 capacity: cache.capacity(),
             });
         }
-
-        let position = cache.len();
-        if position >= cache.capacity() {
-            return Err(DecodeError::CacheFull { capacity: cache.capacity() });
-        }
-        if position >= self.max_positions {
-            return Err(DecodeError::PositionOutOfRange {
-                position,
-                max_positions: self.max_positions,
-            });
-        }
-        Ok(position)
+        Ok(())
     }
 
-    fn rotary_angles(&self, position: usize, scratch: &mut DecodeScratch) {
-        for ((cos, sin), frequency) in scratch.cos.iter_mut().zip(&mut scratch.sin).zip(&self.frequencies) {
+    /// Writes the cosine and sine of each rotated pair's angle at
+    /// `position`.
+    pub(super) fn rotary_angles(&self, position: usize, cos: &mut [f32], sin: &mut [f32]) {
+        for ((cos, sin), frequency) in cos.iter_mut().zip(sin).zip(&self.frequencies) {
             let angle = position as f64 * frequency;
             *cos = angle.cos() as f32;
             *sin = angle.sin() as f32;
+        }
+    }
+
+    pub(super) fn head_layout(&self) -> HeadLayout {
+        HeadLayout {
+            heads: self.config.heads,
+            kv_heads: self.config.kv_heads,
+            head_dim: self.config.head_dim,
         }
     }
 
@@ -173,18 +197,16 @@ impl FusedDecoder {
 
         math::rotate_pairs(&mut scratch.query, head_dim, &scratch.cos, &scratch.sin);
         math::rotate_pairs(&mut scratch.key, head_dim, &scratch.cos, &scratch.sin);
+        let precision = KvPrecision::for_activations(scratch.activations);
+        precision.round(&mut scratch.key);
+        precision.round(&mut scratch.value);
 
         let layer_cache = cache.layer_mut(index);
         let capacity = layer_cache.capacity();
         let len = layer_cache.len() + 1;
         let (keys, values) = layer_cache.push_host(&scratch.key, &scratch.value).ok_or(DecodeError::DeviceCache)?;
 
-        let layout = HeadLayout {
-            heads: self.config.heads,
-            kv_heads: self.config.kv_heads,
-            head_dim,
-        };
-        attention::attend(layout, &scratch.query, keys, values, capacity, len, &mut scratch.scores, &mut scratch.context);
+        attention::attend(self.head_layout(), &scratch.query, keys, values, capacity, len, &mut scratch.scores, &mut scratch.context);
 
         scratch.context_input.set(&scratch.context);
         layer.output.matvec_prepared(&scratch.context_input, &mut scratch.projected);

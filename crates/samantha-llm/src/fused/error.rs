@@ -1,10 +1,17 @@
 //! Errors of the fused decode path.
 
-/// Errors raised by [`FusedDecoder::decode`](super::FusedDecoder::decode).
+/// Errors raised by [`FusedDecoder::decode`](super::FusedDecoder::decode)
+/// and [`FusedDecoder::prefill`](super::FusedDecoder::prefill).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("token id {token} is outside the vocabulary of {vocab_size} tokens")]
     TokenOutOfRange { token: u32, vocab_size: usize },
+
+    #[error("the prompt is empty; give at least one token")]
+    EmptyPrompt,
+
+    #[error("the prompt has {tokens} tokens but the KV cache has room for {free}; create a larger cache for this request")]
+    PromptTooLong { tokens: usize, free: usize },
 
     #[error("the KV cache is full at {capacity} positions; create a larger cache for this request")]
     CacheFull { capacity: usize },

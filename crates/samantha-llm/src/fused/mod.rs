@@ -14,9 +14,13 @@ mod attention;
 mod decoder;
 mod error;
 mod math;
+mod precision;
+mod prompt;
+mod prompt_buffers;
 mod scratch;
 mod weights;
 
 pub use decoder::FusedDecoder;
 pub use error::DecodeError;
+pub use precision::KvPrecision;
 pub use scratch::DecodeScratch;

@@ -22,6 +22,7 @@ pub struct DecodeScratch {
     pub(super) scores: Vec<f32>,
     pub(super) cos: Vec<f32>,
     pub(super) sin: Vec<f32>,
+    pub(super) activations: Activations,
 }
 
 impl DecodeScratch {
@@ -49,7 +50,13 @@ impl DecodeScratch {
             scores: vec![0.0; capacity],
             cos: vec![0.0; pairs],
             sin: vec![0.0; pairs],
+            activations,
         }
+    }
+
+    /// Precision of the inputs to the packed kernels.
+    pub fn activations(&self) -> Activations {
+        self.activations
     }
 
     /// Number of cached positions these buffers can attend over.

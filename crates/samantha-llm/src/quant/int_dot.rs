@@ -15,6 +15,26 @@ use super::q8::Q8Blocks;
 /// An 8-bit dot-product routine for one weight type.
 pub type Q8DotFn = fn(row: &[u8], x: &Q8Blocks) -> f32;
 
+/// Dot products of one weight row with four 8-bit inputs, each equal to
+/// the single-input routine's result for that input.
+pub type Q8Dot4Fn = fn(row: &[u8], x: [&Q8Blocks; 4]) -> [f32; 4];
+
+/// Picks a four-input 8-bit dot product for `ty`, or `None` when this
+/// processor or `ty` has none; it reads each weight block once for all
+/// four inputs.
+pub fn q8_dot4_for(ty: GgmlType) -> Option<Q8Dot4Fn> {
+    #[cfg(target_arch = "x86_64")]
+    if ty == GgmlType::Q4_1
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+        && std::arch::is_x86_feature_detected!("f16c")
+    {
+        return Some(avx2::dot4_q4_1_q8_1);
+    }
+
+    None
+}
+
 /// Picks the fastest 8-bit dot product for `ty` on this processor, or
 /// `None` when `ty` has no 8-bit kernel.
 pub fn q8_dot_for(ty: GgmlType) -> Option<Q8DotFn> {
@@ -92,6 +112,11 @@ mod avx2 {
         unsafe { q4_1(row, x) }
     }
 
+    pub fn dot4_q4_1_q8_1(row: &[u8], x: [&Q8Blocks; 4]) -> [f32; 4] {
+        // SAFETY: the processor features were checked by `q8_dot4_for`.
+        unsafe { q4_1_four(row, x) }
+    }
+
     pub fn dot_q8_0_q8_0(row: &[u8], x: &Q8Blocks) -> f32 {
         // SAFETY: the processor features were checked by `q8_dot_for`.
         unsafe { q8_0(row, x) }
@@ -143,6 +168,38 @@ mod avx2 {
         }
 
         hsum(acc) + offsets
+    }
+
+    /// [`q4_1`] for four inputs at once, with the same operations in the
+    /// same order for each input, so each result equals `q4_1`'s.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    unsafe fn q4_1_four(row: &[u8], x: [&Q8Blocks; 4]) -> [f32; 4] {
+        let blocks = row.len() / 20;
+        for x in x {
+            assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks && x.sums().len() >= blocks, "input has fewer blocks than the row");
+        }
+
+        let mask = _mm256_set1_epi8(0x0f);
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut offsets = [0.0f32; 4];
+
+        for b in 0..blocks {
+            let block = row.as_ptr().add(b * 20);
+            let (d, m) = f16_pair(block);
+            let packed = _mm_loadu_si128(block.add(4).cast());
+            let nibbles = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
+            let weights = _mm256_and_si256(nibbles, mask);
+
+            for k in 0..4 {
+                let x = x[k];
+                offsets[k] += m * *x.sums().get_unchecked(b);
+                let activations = _mm256_loadu_si256(x.values().as_ptr().add(b * BLOCK).cast());
+                let scale = _mm256_set1_ps(d * *x.scales().get_unchecked(b));
+                acc[k] = _mm256_fmadd_ps(scale, dot_groups(weights, activations), acc[k]);
+            }
+        }
+
+        [hsum(acc[0]) + offsets[0], hsum(acc[1]) + offsets[1], hsum(acc[2]) + offsets[2], hsum(acc[3]) + offsets[3]]
     }
 
     #[target_feature(enable = "avx2,fma,f16c")]
@@ -202,6 +259,16 @@ mod tests {
             let scalar = scalar_q8_dot_for(ty).unwrap()(&row, &blocks);
             let fast = q8_dot_for(ty).unwrap()(&row, &blocks);
             assert!((fast - scalar).abs() <= 1e-4 * scalar.abs().max(1.0), "{ty}: {fast} vs scalar {scalar}");
+
+            if let Some(dot4) = q8_dot4_for(ty) {
+                let mut others = [Q8Blocks::default(), Q8Blocks::default(), Q8Blocks::default()];
+                for (seed, other) in others.iter_mut().enumerate() {
+                    other.quantize(&values(10 + seed as u32, cols));
+                }
+                let four = dot4(&row, [&blocks, &others[0], &others[1], &others[2]]);
+                assert_eq!(four[0], fast, "{ty}: first of four");
+                assert_eq!(four[3], q8_dot_for(ty).unwrap()(&row, &others[2]), "{ty}: last of four");
+            }
 
             // Rounding the activations to 8 bits costs about 0.4 % of each
             // value, so the sum of 576 products stays within a few tenths.

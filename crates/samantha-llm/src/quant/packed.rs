@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use samantha_gguf::{GgmlType, GgufFile};
 
 use super::input::PreparedInput;
-use super::int_dot::{self, Q8DotFn};
+use super::int_dot::{self, Q8Dot4Fn, Q8DotFn};
 use super::kernels::{self, DotFn};
 
 /// Rows per parallel task in a matrix-vector product; small enough to
@@ -39,6 +39,9 @@ pub struct PackedMatrix {
     /// Dot product against the input rounded to 8-bit blocks, used when
     /// the input carries them.
     int8_dot: Option<Q8DotFn>,
+
+    /// The same against four inputs at once, for batched products.
+    int8_dot4: Option<Q8Dot4Fn>,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -77,6 +80,7 @@ impl PackedMatrix {
             row_bytes,
             dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
             int8_dot: int_dot::q8_dot_for(ty),
+            int8_dot4: int_dot::q8_dot4_for(ty),
         };
         assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
         matrix
@@ -169,6 +173,86 @@ impl PackedMatrix {
             out.chunks_mut(ROWS_PER_TASK).enumerate().for_each(fill);
         }
     }
+
+    /// Computes `out[t] = W x[t]` for several input vectors, as
+    /// [`PackedMatrix::matvec_prepared`] computes each of them, so every
+    /// output equals that of a single-vector product bit for bit.
+    ///
+    /// Each block of [`ROWS_PER_TASK`] weight rows is multiplied with every
+    /// input before the next block is read, so the weights stream from
+    /// memory once per call instead of once per input. Inputs are split
+    /// over the current rayon pool when it has more than one thread.
+    ///
+    /// # Shapes
+    /// - inputs: `positions` vectors of `cols` values
+    /// - out: `[positions, rows]`
+    ///
+    /// # Panics
+    /// Panics when an input or the output length differs from the matrix.
+    pub fn matmul_prepared(&self, inputs: &[PreparedInput], out: &mut [f32]) {
+        let expected = inputs.len() * self.rows;
+        assert_eq!(out.len(), expected, "output has {} values, expected {} inputs x {} rows", out.len(), inputs.len(), self.rows);
+        for input in inputs {
+            assert_eq!(input.len(), self.cols, "input has {} values, matrix has {} columns", input.len(), self.cols);
+        }
+        if inputs.is_empty() {
+            return;
+        }
+
+        let threads = rayon::current_num_threads();
+        let positions_per_task = inputs.len().div_ceil(threads);
+        let fill = |(inputs, out): (&[PreparedInput], &mut [f32])| self.fill_rows(inputs, out);
+
+        if threads > 1 {
+            inputs.par_chunks(positions_per_task).zip(out.par_chunks_mut(positions_per_task * self.rows)).for_each(fill);
+        } else {
+            fill((inputs, out));
+        }
+    }
+
+    /// Fills `out` (`[inputs, rows]`) one block of weight rows at a time.
+    fn fill_rows(&self, inputs: &[PreparedInput], out: &mut [f32]) {
+        let data = self.data();
+        let all_quantized = inputs.iter().all(|input| !input.quantized().is_empty());
+        let dot4 = self.int8_dot4.filter(|_| all_quantized);
+
+        for first in (0..self.rows).step_by(ROWS_PER_TASK) {
+            let last = (first + ROWS_PER_TASK).min(self.rows);
+            let mut done = 0;
+
+            if let Some(dot4) = dot4 {
+                let groups = inputs.chunks_exact(4).zip(out.chunks_exact_mut(4 * self.rows));
+                for (group, out) in groups {
+                    let x = [group[0].quantized(), group[1].quantized(), group[2].quantized(), group[3].quantized()];
+                    for index in first..last {
+                        let row = &data[index * self.row_bytes..(index + 1) * self.row_bytes];
+                        for (k, value) in dot4(row, x).into_iter().enumerate() {
+                            out[k * self.rows + index] = value;
+                        }
+                    }
+                }
+                done = inputs.len() / 4 * 4;
+            }
+
+            let rest = inputs[done..].iter().zip(out[done * self.rows..].chunks_exact_mut(self.rows));
+            for (input, out) in rest {
+                for (index, value) in out[first..last].iter_mut().enumerate() {
+                    let start = (first + index) * self.row_bytes;
+                    *value = self.dot_row(&data[start..start + self.row_bytes], input);
+                }
+            }
+        }
+    }
+
+    /// Dot product of one weight row with `input`, through the 8-bit
+    /// kernel when the input carries 8-bit blocks.
+    fn dot_row(&self, row: &[u8], input: &PreparedInput) -> f32 {
+        let quantized = input.quantized();
+        match self.int8_dot.filter(|_| !quantized.is_empty()) {
+            Some(int8_dot) => int8_dot(row, quantized),
+            None => (self.dot)(row, input.values(), input.block_sums()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +317,39 @@ mod tests {
                 assert!((r - e).abs() < 2e-2, "{ty} row {row}: {r} vs {e}");
             }
             assert_ne!(rounded, exact, "{ty}: the 8-bit kernel was not used");
+        }
+    }
+
+    #[test]
+    fn matmul_equals_matvec_per_input() {
+        let (rows, cols, positions) = (150, 96, 9);
+        let weights: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5).collect();
+
+        for ty in [GgmlType::Q4_1, GgmlType::Q8_0] {
+            let matrix = PackedMatrix::owned(quantize(ty, &weights), ty, rows, cols);
+            for activations in [Activations::Exact, Activations::Int8] {
+                let inputs: Vec<PreparedInput> = (0..positions)
+                    .map(|t| {
+                        let x: Vec<f32> = (0..cols).map(|i| ((i + 3 * t) as f32 * 0.37).sin()).collect();
+                        let mut input = PreparedInput::with_activations(cols, activations);
+                        input.set(&x);
+                        input
+                    })
+                    .collect();
+
+                let mut batched = vec![0.0; positions * rows];
+                matrix.matmul_prepared(&inputs, &mut batched);
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+                let mut split = vec![0.0; positions * rows];
+                pool.install(|| matrix.matmul_prepared(&inputs, &mut split));
+
+                for (t, input) in inputs.iter().enumerate() {
+                    let mut single = vec![0.0; rows];
+                    matrix.matvec_prepared(input, &mut single);
+                    assert_eq!(&batched[t * rows..(t + 1) * rows], &single[..], "{ty} {activations:?} input {t}");
+                }
+                assert_eq!(split, batched, "{ty} {activations:?}: two threads differ");
+            }
         }
     }
 }

@@ -225,6 +225,15 @@ impl Companion {
             }
         };
 
+        // A forgotten fact must not come back through the message it was
+        // written from.
+        let all_memories = self.runtime.block_on(self.store.list_memories(true))?;
+        let forgotten_sources: Vec<MessageId> = all_memories
+            .iter()
+            .filter(|memory| memory.forgotten)
+            .filter_map(|memory| memory.source_message_id)
+            .collect();
+
         let mut knowledge = Knowledge::default();
         let mut seen_memories = Vec::new();
         for item in &recalled {
@@ -233,9 +242,11 @@ impl Companion {
                     seen_memories.push(id);
                     knowledge.memories.push(item.content.clone());
                 }
-                RecallItem::Message { conversation_id, role, .. } => {
+                RecallItem::Message { id, conversation_id, role } => {
                     let same_conversation = Some(conversation_id) == conversation;
-                    if !same_conversation && role == samantha_store::Role::User {
+                    let duplicate = knowledge.moments.iter().any(|known| known.text == item.content);
+                    let forgotten = forgotten_sources.contains(&id);
+                    if !same_conversation && !duplicate && !forgotten && role == samantha_store::Role::User {
                         knowledge.moments.push(Moment {
                             date: item.created_at.date(),
                             speaker: "user".to_owned(),
@@ -248,7 +259,7 @@ impl Companion {
 
         if knowledge.moments.len() < MIN_MOMENTS {
             let wanted = MIN_MOMENTS - knowledge.moments.len();
-            for moment in self.recent_self_statements(conversation, wanted)? {
+            for moment in self.recent_self_statements(conversation, wanted, &forgotten_sources)? {
                 if !knowledge.moments.iter().any(|known| known.text == moment.text) {
                     knowledge.moments.push(moment);
                 }
@@ -257,8 +268,7 @@ impl Companion {
 
         // The list is pinned first, then newest first; the prompt builder
         // stops adding when the knowledge budget is spent.
-        let all = self.runtime.block_on(self.store.list_memories(false))?;
-        for memory in all {
+        for memory in all_memories.into_iter().filter(|memory| !memory.forgotten) {
             let from_current = current.is_some() && memory.source_message_id == current;
             if seen_memories.contains(&memory.id) || from_current {
                 continue;
@@ -274,7 +284,12 @@ impl Companion {
     /// Returns up to `count` recent user messages from other conversations
     /// that state something about the user, newest first. They back up
     /// recall when a question shares no word with what the user once said.
-    fn recent_self_statements(&self, conversation: Option<ConversationId>, count: usize) -> Result<Vec<Moment>, MindError> {
+    fn recent_self_statements(
+        &self,
+        conversation: Option<ConversationId>,
+        count: usize,
+        excluded: &[MessageId],
+    ) -> Result<Vec<Moment>, MindError> {
         let summaries = self.runtime.block_on(self.store.list_conversations())?;
         let mut moments = Vec::new();
 
@@ -287,7 +302,8 @@ impl Companion {
             let statements = messages
                 .iter()
                 .rev()
-                .filter(|message| message.role == samantha_store::Role::User && is_self_statement(&message.content));
+                .filter(|message| message.role == samantha_store::Role::User && !excluded.contains(&message.id))
+                .filter(|message| is_self_statement(&message.content));
             for message in statements {
                 moments.push(Moment {
                     date: message.created_at.date(),

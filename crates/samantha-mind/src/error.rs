@@ -21,6 +21,12 @@ pub enum MindError {
     #[error("conversation {0} has no user message to reply to")]
     NothingToRegenerate(i64),
 
+    #[error(
+        "nothing was written or saved, because the request speaks of suicide or self-harm; \
+         the reply shown points to people who can help"
+    )]
+    WritingDeclined,
+
     #[error("{mode} needs text to work on: pass a draft id or the text itself")]
     MissingSource { mode: &'static str },
 

@@ -14,6 +14,9 @@ use crate::safety::{self, Crisis};
 /// Characters of the first message used as a new conversation's title.
 const TITLE_CHARS: usize = 60;
 
+/// Longest message, in characters, that facts are taken from.
+const MAX_FACT_SOURCE_CHARS: usize = 2_000;
+
 /// Model name stored with the fixed safety replies.
 const SAFETY_MODEL: &str = "safety-reply";
 
@@ -265,6 +268,11 @@ impl Companion {
     /// already remembered. Failures are logged, never raised: the reply
     /// matters more than the memory.
     fn write_memories(&self, message: &Message) -> Vec<Memory> {
+        // Facts come from conversational sentences; a pasted document would
+        // yield fragments, and one too long for a prompt is never replied to.
+        if message.content.chars().count() > MAX_FACT_SOURCE_CHARS {
+            return Vec::new();
+        }
         let facts = extract_facts(&message.content);
         if facts.is_empty() {
             return Vec::new();

@@ -157,6 +157,14 @@ impl Companion {
             return Err(MindError::EmptyMessage);
         }
 
+        // A request about suicide or self-harm gets the fixed reply, and
+        // nothing is written or saved.
+        let crisis = safety::check_message(&request.prompt).or_else(|| safety::check_message(&source));
+        if let Some(crisis) = crisis {
+            on_text(safety::crisis_reply(crisis));
+            return Err(MindError::WritingDeclined);
+        }
+
         let persona = self.persona()?;
         let seed = self.settings().sampling.seed;
         let preset = preset(request.mode, &request.prompt, &source, seed);

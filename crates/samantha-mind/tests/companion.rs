@@ -109,6 +109,21 @@ fn paraphrase_recalled_by_meaning() {
 }
 
 #[test]
+fn forgotten_fact_stays_out() {
+    let fixture = common::fixture(8);
+    let told = fixture
+        .companion
+        .reply(&request("My cat is called Miso."), &CancelToken::new(), &mut |_| {})
+        .expect("reply");
+    let memory = told.memories_added.first().expect("a memory").clone();
+
+    fixture.runtime.block_on(fixture.store.forget_memory(memory.id)).expect("forget");
+
+    let plan = fixture.companion.preview_prompt(None, "What is my cat called?").expect("prompt");
+    assert!(!plan.text.contains("Miso"), "{}", plan.text);
+}
+
+#[test]
 fn long_conversation_fits_budget() {
     let fixture = common::fixture(16);
     let first = fixture

@@ -123,3 +123,27 @@ fn rewrite_without_source_rejected() {
     assert!(matches!(error, MindError::MissingSource { .. }), "{error}");
     assert!(error.to_string().contains("draft id"), "{error}");
 }
+
+#[test]
+fn crisis_request_gets_fixed_reply() {
+    let fixture = common::fixture(8);
+    let mut streamed = String::new();
+    let error = fixture
+        .companion
+        .write(
+            &WritingRequest {
+                mode: WritingMode::Poem,
+                prompt: "I want to end my life".to_owned(),
+                draft: None,
+                source: None,
+            },
+            &CancelToken::new(),
+            &mut |text| streamed.push_str(text),
+        )
+        .expect_err("declined");
+
+    assert!(matches!(error, MindError::WritingDeclined), "{error}");
+    assert_eq!(streamed, samantha_mind::safety::SELF_HARM_REPLY);
+    let drafts = fixture.runtime.block_on(fixture.store.list_drafts()).expect("drafts");
+    assert!(drafts.is_empty(), "{drafts:?}");
+}

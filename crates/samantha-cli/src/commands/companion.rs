@@ -20,9 +20,12 @@ const INDEX_WAIT: Duration = Duration::from_secs(20);
 /// The runtime the store runs on and the companion built over it. The
 /// runtime must outlive the companion, so both are kept together.
 pub struct Loaded {
-    pub runtime: Runtime,
     pub companion: Companion,
     recall: Option<Arc<MeaningRecall>>,
+
+    // Fields drop in order, so the runtime goes last: the indexer thread
+    // blocks on it until the recall above is dropped.
+    pub runtime: Runtime,
 }
 
 impl Loaded {
@@ -77,8 +80,8 @@ pub fn load(model: &ModelArgs, emotion: Option<&EmotionArgs>, db: Option<&Path>)
     };
     let companion = Companion::new(parts, settings);
     Ok(Loaded {
-        runtime,
         companion,
         recall,
+        runtime,
     })
 }

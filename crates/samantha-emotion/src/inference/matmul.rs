@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn every_kernel_matches_naive_product() {
         // Shapes cover full and partial panels and row blocks.
-        for (rows, depth, columns) in [(1, 1, 1), (3, 5, 7), (9, 33, 31), (17, 64, 65), (34, 384, 96)] {
+        for (rows, depth, columns) in [(1, 1, 1), (3, 5, 7), (9, 33, 31), (13, 8, 40), (17, 64, 65), (25, 3, 16), (34, 384, 96)] {
             let input = values(rows * depth, 1);
             let weights = values(depth * columns, 2);
             let bias = values(columns, 3);

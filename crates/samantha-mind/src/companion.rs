@@ -258,8 +258,8 @@ impl Companion {
         }
 
         if knowledge.moments.len() < MIN_MOMENTS {
-            let wanted = MIN_MOMENTS - knowledge.moments.len();
-            for moment in self.recent_self_statements(conversation, wanted, &forgotten_sources)? {
+            let missing = MIN_MOMENTS - knowledge.moments.len();
+            for moment in self.recent_self_statements(conversation, missing, &forgotten_sources)? {
                 if !knowledge.moments.iter().any(|known| known.text == moment.text) {
                     knowledge.moments.push(moment);
                 }
@@ -283,7 +283,7 @@ impl Companion {
 impl Companion {
     /// Returns up to `count` recent user messages from other conversations
     /// that state something about the user, newest first. They back up
-    /// recall when a question shares no word with what the user once said.
+    /// recall when a question shares no word with an earlier message.
     fn recent_self_statements(
         &self,
         conversation: Option<ConversationId>,

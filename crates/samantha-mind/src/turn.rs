@@ -14,7 +14,7 @@ use crate::safety::{self, Crisis};
 /// Characters of the first message used as a new conversation's title.
 const TITLE_CHARS: usize = 60;
 
-/// Longest message, in characters, that facts are taken from.
+/// Maximum length, in characters, of a message that facts are taken from.
 const MAX_FACT_SOURCE_CHARS: usize = 2_000;
 
 /// Model name stored with the fixed safety replies.

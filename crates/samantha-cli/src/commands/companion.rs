@@ -14,7 +14,7 @@ use super::emotion::ModelArgs as EmotionArgs;
 use super::model_args::ModelArgs;
 use super::store;
 
-/// Longest wait at exit for the new messages to be embedded.
+/// Maximum wait at exit for the new messages to be embedded.
 const INDEX_WAIT: Duration = Duration::from_secs(20);
 
 /// The runtime the store runs on and the companion built over it. The

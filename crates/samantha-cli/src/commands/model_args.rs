@@ -136,6 +136,12 @@ impl ModelArgs {
         };
 
         let path = self.model_path()?;
-        Engine::load(&path, &options).with_context(|| format!("could not load the model {}", path.display()))
+        Engine::load(&path, &options).with_context(|| {
+            format!(
+                "could not load the model {}; if it is the default model, `samantha setup` installs it again, \
+                 otherwise pass a working GGUF file with --model",
+                path.display()
+            )
+        })
     }
 }

@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 /// An invalid filter falls back to `warn` so that a typo never hides errors.
 ///
 /// Looking for a GPU makes the Vulkan and EGL drivers log errors on machines
-/// without one, although the CPU fallback then works as intended; those
+/// without one, although the CPU fallback then works as intended. So those
 /// crates stay silent unless the filter names them.
 pub fn init(filter: &str) {
     let filter = if filter.contains("wgpu") {

@@ -7,7 +7,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-/// Where one layer's keys and values are stored.
+/// Storage of one layer's keys and values.
 #[derive(Debug, Clone)]
 enum Storage {
     /// Device tensors `[batch, kv_heads, capacity, head_dim]`.

@@ -4,7 +4,7 @@
 //! detected emotion, then what is stored about the user (memories,
 //! then moments recalled from earlier conversations). Recent turns follow,
 //! newest kept first. When the whole does not fit, recalled items beyond the
-//! memory budget are left out, then the oldest turns are dropped; the
+//! memory budget are left out, then the oldest turns are dropped. The
 //! latest user message is always kept.
 
 use samantha_llm::{ChatMessage, Engine, Role};

@@ -91,7 +91,9 @@ mod tests {
         softmax(&mut x);
 
         assert!((x.iter().sum::<f32>() - 1.0).abs() < 1e-6);
-        assert!(x[1] > x[2] && x[2] > x[0] && x[0] > x[3]);
+        assert!(x[1] > x[2]);
+        assert!(x[2] > x[0]);
+        assert!(x[0] > x[3]);
     }
 
     #[test]
@@ -100,7 +102,8 @@ mod tests {
         let angle = 0.3f32;
         rotate_pairs(&mut x, 4, &[angle.cos(), 1.0], &[angle.sin(), 0.0]);
 
-        assert!((x[0] - angle.cos()).abs() < 1e-6 && (x[1] - angle.sin()).abs() < 1e-6);
+        assert!((x[0] - angle.cos()).abs() < 1e-6);
+        assert!((x[1] - angle.sin()).abs() < 1e-6);
         assert_eq!(&x[2..], &[0.0, 2.0]);
     }
 

@@ -220,7 +220,7 @@ mod tests {
 
     const VOCAB: usize = 96;
 
-    /// A tiny packed model whose context holds three prompt chunks.
+    /// Builds a tiny packed model whose context fits three prompt chunks.
     fn packed_model(device: &Device) -> Llama {
         let packing = SeededPacking {
             matrices: GgmlType::Q4_1,

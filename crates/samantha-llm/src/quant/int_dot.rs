@@ -53,7 +53,7 @@ pub fn q8_dot_for(ty: GgmlType) -> Option<Q8DotFn> {
     scalar_q8_dot_for(ty)
 }
 
-/// The portable reference 8-bit dot product for `ty`.
+/// Returns the portable reference 8-bit dot product for `ty`.
 pub fn scalar_q8_dot_for(ty: GgmlType) -> Option<Q8DotFn> {
     match ty {
         GgmlType::Q4_1 => Some(scalar::dot_q4_1_q8_1),
@@ -101,7 +101,7 @@ pub mod scalar {
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{BLOCK, Q8Blocks};
+    use super::{BLOCK, Q8Blocks, check_blocks};
 
     // Safe wrappers: `q8_dot_for` hands these out only after checking that
     // the processor supports AVX2, FMA and F16C, which the inner functions
@@ -147,7 +147,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma,f16c")]
     unsafe fn q4_1(row: &[u8], x: &Q8Blocks) -> f32 {
         let blocks = row.len() / 20;
-        assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks && x.sums().len() >= blocks, "input has fewer blocks than the row");
+        check_blocks(x, blocks, true);
 
         let mask = _mm256_set1_epi8(0x0f);
         let mut acc = _mm256_setzero_ps();
@@ -176,7 +176,7 @@ mod avx2 {
     unsafe fn q4_1_four(row: &[u8], x: [&Q8Blocks; 4]) -> [f32; 4] {
         let blocks = row.len() / 20;
         for x in x {
-            assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks && x.sums().len() >= blocks, "input has fewer blocks than the row");
+            check_blocks(x, blocks, true);
         }
 
         let mask = _mm256_set1_epi8(0x0f);
@@ -205,7 +205,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma,f16c")]
     unsafe fn q8_0(row: &[u8], x: &Q8Blocks) -> f32 {
         let blocks = row.len() / 34;
-        assert!(x.values().len() >= blocks * BLOCK && x.scales().len() >= blocks, "input has fewer blocks than the row");
+        check_blocks(x, blocks, false);
         let mut acc = _mm256_setzero_ps();
 
         for b in 0..blocks {
@@ -224,6 +224,18 @@ mod avx2 {
         }
 
         hsum(acc)
+    }
+}
+
+
+/// Panics unless `x` has at least `blocks` blocks of values and scales
+/// (and of sums when `with_sums`), because the kernels read that many
+/// without bounds checks.
+fn check_blocks(x: &Q8Blocks, blocks: usize, with_sums: bool) {
+    assert!(x.values().len() >= blocks * BLOCK, "input has {} values, the row needs {}", x.values().len(), blocks * BLOCK);
+    assert!(x.scales().len() >= blocks, "input has {} scales, the row needs {}", x.scales().len(), blocks);
+    if with_sums {
+        assert!(x.sums().len() >= blocks, "input has {} block sums, the row needs {}", x.sums().len(), blocks);
     }
 }
 

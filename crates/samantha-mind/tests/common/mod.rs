@@ -27,7 +27,7 @@ fn models_dir() -> PathBuf {
     models
 }
 
-/// One engine on the CPU backend, shared by the tests of a binary.
+/// Returns one engine on the CPU backend, shared by the tests of a binary.
 pub fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
     ENGINE
@@ -41,7 +41,7 @@ pub fn engine() -> Arc<Engine> {
         .clone()
 }
 
-/// The emotion classifier, shared by the tests of a binary.
+/// Returns the emotion classifier, shared by the tests of a binary.
 pub fn classifier() -> Arc<EmotionClassifier> {
     static CLASSIFIER: OnceLock<Arc<EmotionClassifier>> = OnceLock::new();
     CLASSIFIER

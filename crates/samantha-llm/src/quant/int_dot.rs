@@ -227,7 +227,6 @@ mod avx2 {
     }
 }
 
-
 /// Panics unless `x` has at least `blocks` blocks of values and scales
 /// (and of sums when `with_sums`), because the kernels read that many
 /// without bounds checks.
@@ -244,16 +243,7 @@ mod tests {
     use samantha_gguf::quantize::quantize;
 
     use super::*;
-
-    fn values(seed: u32, count: usize) -> Vec<f32> {
-        let mut state = seed;
-        (0..count)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 24) as f32 * 4.0 - 2.0
-            })
-            .collect()
-    }
+    use crate::quant::kernels::tests::values;
 
     #[test]
     fn fast_q8_dot_matches_scalar_and_f32() {

@@ -228,12 +228,13 @@ mod avx2 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use samantha_gguf::quantize::quantize;
 
     use super::*;
 
-    fn values(seed: u32, count: usize) -> Vec<f32> {
+    /// Returns `count` pseudo-random values in `-2.0..2.0`, the same for a seed.
+    pub(crate) fn values(seed: u32, count: usize) -> Vec<f32> {
         // A small linear congruential generator keeps the test free of
         // dependencies while giving varied signs and magnitudes.
         let mut state = seed;

@@ -22,8 +22,30 @@ pub enum ConfigError {
     )]
     UnsupportedArchitecture { path: PathBuf, architecture: String },
 
-    #[error("{path}: invalid model configuration: {reason}")]
-    Invalid { path: PathBuf, reason: String },
+    #[error("{path}: invalid model configuration: {source}")]
+    Invalid { path: PathBuf, source: InvalidConfig },
+}
+
+/// Sizes or constants of a model configuration that do not fit together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InvalidConfig {
+    #[error("{0} is 0")]
+    ZeroSize(&'static str),
+
+    #[error("{heads} heads cannot share {kv_heads} key/value heads evenly")]
+    UnevenHeads { heads: usize, kv_heads: usize },
+
+    #[error("head dimension {0} is odd; rotary encoding needs pairs")]
+    OddHeadDim(usize),
+
+    #[error("rotary encoding covers {rotary} of {head_dim} head dimensions; partial rotary encoding is not supported")]
+    PartialRotary { rotary: usize, head_dim: usize },
+
+    #[error("RMS norm epsilon {0} is not positive")]
+    NormEpsilon(f64),
+
+    #[error("rotary base frequency {0} is not above 1")]
+    RopeBase(f64),
 }
 
 /// Hyper-parameters of a Llama-architecture decoder.
@@ -98,22 +120,22 @@ impl LlamaConfig {
         {
             return Err(ConfigError::Invalid {
                 path: file.path().to_path_buf(),
-                reason: format!(
-                    "rotary encoding covers {rotary} of {} head dimensions; partial rotary encoding is not supported",
-                    config.head_dim
-                ),
+                source: InvalidConfig::PartialRotary {
+                    rotary: rotary as usize,
+                    head_dim: config.head_dim,
+                },
             });
         }
 
-        config.validate().map_err(|reason| ConfigError::Invalid {
+        config.validate().map_err(|source| ConfigError::Invalid {
             path: file.path().to_path_buf(),
-            reason,
+            source,
         })?;
         Ok(config)
     }
 
     /// Checks that the sizes fit together, returning the first problem.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidConfig> {
         let sizes = [
             ("vocab_size", self.vocab_size),
             ("embedding_length", self.d_model),
@@ -125,20 +147,23 @@ impl LlamaConfig {
             ("context_length", self.context_length),
         ];
         if let Some((name, _)) = sizes.iter().find(|(_, value)| *value == 0) {
-            return Err(format!("{name} is 0"));
+            return Err(InvalidConfig::ZeroSize(name));
         }
 
         if self.heads % self.kv_heads != 0 {
-            return Err(format!("{} heads cannot share {} key/value heads evenly", self.heads, self.kv_heads));
+            return Err(InvalidConfig::UnevenHeads {
+                heads: self.heads,
+                kv_heads: self.kv_heads,
+            });
         }
         if self.head_dim % 2 != 0 {
-            return Err(format!("head dimension {} is odd; rotary encoding needs pairs", self.head_dim));
+            return Err(InvalidConfig::OddHeadDim(self.head_dim));
         }
         if !(self.norm_epsilon > 0.0) {
-            return Err(format!("RMS norm epsilon {} is not positive", self.norm_epsilon));
+            return Err(InvalidConfig::NormEpsilon(self.norm_epsilon));
         }
         if !(self.rope_base > 1.0) {
-            return Err(format!("rotary base frequency {} is not above 1", self.rope_base));
+            return Err(InvalidConfig::RopeBase(self.rope_base));
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use crate::cache::KvCache;
 use crate::engine::Engine;
 use crate::fused::{DecodeError, DecodeScratch, FusedDecoder};
 use crate::model::Llama;
-use crate::sampling::{Sampler, SamplingParams};
+use crate::sampling::{Sampler, SamplingError, SamplingParams};
 use crate::tokenizer::{StreamDecoder, TokenizerError};
 
 /// Errors raised before or during generation.
@@ -23,7 +23,7 @@ pub enum GenerateError {
     ContextOverflow { prompt_tokens: usize, context: usize },
 
     #[error("invalid sampling settings: {0}")]
-    InvalidSampling(String),
+    InvalidSampling(#[from] SamplingError),
 
     #[error(transparent)]
     Tokenizer(#[from] TokenizerError),
@@ -165,7 +165,7 @@ pub(crate) fn generate(
     if request.prompt.is_empty() {
         return Err(GenerateError::EmptyPrompt);
     }
-    request.sampling.validate().map_err(GenerateError::InvalidSampling)?;
+    request.sampling.validate()?;
 
     let context = engine.model().max_context();
     if request.prompt.len() >= context {

@@ -11,7 +11,7 @@ pub mod nn;
 pub mod quant;
 
 pub use cache::KvCache;
-pub use config::{ConfigError, LlamaConfig};
+pub use config::{ConfigError, InvalidConfig, LlamaConfig};
 pub use fused::{DecodeError, DecodeScratch, FusedDecoder};
 pub use loader::{WeightLayout, load_llama};
 pub use model::Llama;
@@ -19,7 +19,7 @@ pub mod sampling;
 pub mod template;
 pub mod tokenizer;
 
-pub use sampling::{Sampler, SamplingParams};
+pub use sampling::{Sampler, SamplingError, SamplingParams};
 pub use template::{ChatMessage, ChatTemplate, Role, TemplateError};
 pub use tokenizer::{StreamDecoder, Tokenizer, TokenizerError};
 pub mod backend;

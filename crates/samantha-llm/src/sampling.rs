@@ -28,6 +28,22 @@ pub struct SamplingParams {
     pub seed: u64,
 }
 
+/// A sampling setting out of range.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum SamplingError {
+    #[error("temperature must be 0 or more, got {0}")]
+    Temperature(f32),
+
+    #[error("top-p must be in (0, 1], got {0}")]
+    TopP(f32),
+
+    #[error("min-p must be in [0, 1), got {0}")]
+    MinP(f32),
+
+    #[error("repetition penalty must be positive, got {0}")]
+    RepetitionPenalty(f32),
+}
+
 impl Default for SamplingParams {
     fn default() -> Self {
         Self {
@@ -52,18 +68,18 @@ impl SamplingParams {
     }
 
     /// Checks that every value is in range, naming the first that is not.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SamplingError> {
         if !(self.temperature >= 0.0 && self.temperature.is_finite()) {
-            return Err(format!("temperature must be 0 or more, got {}", self.temperature));
+            return Err(SamplingError::Temperature(self.temperature));
         }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(format!("top-p must be in (0, 1], got {}", self.top_p));
+            return Err(SamplingError::TopP(self.top_p));
         }
         if !(0.0..1.0).contains(&self.min_p) {
-            return Err(format!("min-p must be in [0, 1), got {}", self.min_p));
+            return Err(SamplingError::MinP(self.min_p));
         }
         if !(self.repetition_penalty > 0.0 && self.repetition_penalty.is_finite()) {
-            return Err(format!("repetition penalty must be positive, got {}", self.repetition_penalty));
+            return Err(SamplingError::RepetitionPenalty(self.repetition_penalty));
         }
         Ok(())
     }
@@ -208,6 +224,6 @@ mod tests {
             top_p: 1.5,
             ..SamplingParams::default()
         };
-        assert!(params.validate().unwrap_err().contains("top-p"));
+        assert_eq!(params.validate(), Err(SamplingError::TopP(params.top_p)));
     }
 }

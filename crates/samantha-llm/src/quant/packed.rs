@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use samantha_gguf::{GgmlType, GgufFile};
 
 use super::input::PreparedInput;
-use super::int_dot::{self, Q8Dot4Fn, Q8DotFn};
+use super::int_dot::{self, Q8Dot4Fn, Q8DotFn, Q8RowsFn};
 use super::kernels::{self, DotFn};
 
 /// Rows per parallel task in a matrix-vector product; small enough to
@@ -42,6 +42,9 @@ pub struct PackedMatrix {
 
     /// The same against four inputs at once, for batched products.
     int8_dot4: Option<Q8Dot4Fn>,
+
+    /// The same for several consecutive rows at once.
+    int8_rows: Option<Q8RowsFn>,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -81,6 +84,7 @@ impl PackedMatrix {
             dot: kernels::dot_for(ty).unwrap_or(kernels::scalar::dot_f32),
             int8_dot: int_dot::q8_dot_for(ty),
             int8_dot4: int_dot::q8_dot4_for(ty),
+            int8_rows: int_dot::q8_rows_for(ty),
         };
         assert_eq!(matrix.data().len(), rows * row_bytes, "packed data does not hold {rows} x {cols} {ty}");
         matrix
@@ -149,28 +153,12 @@ impl PackedMatrix {
         assert_eq!(x.len(), self.cols, "input has {} values, matrix has {} columns", x.len(), self.cols);
         assert_eq!(out.len(), self.rows, "output has {} values, matrix has {} rows", out.len(), self.rows);
 
-        let sums = input.block_sums();
-        let quantized = input.quantized();
-        let int8_dot = self.int8_dot.filter(|_| !quantized.is_empty());
-        let data = self.data();
-        let dot = self.dot;
-        let row_bytes = self.row_bytes;
-        let fill = |(chunk_index, chunk): (usize, &mut [f32])| {
-            let first = chunk_index * ROWS_PER_TASK;
-            for (offset, value) in chunk.iter_mut().enumerate() {
-                let start = (first + offset) * row_bytes;
-                let row = &data[start..start + row_bytes];
-                *value = match int8_dot {
-                    Some(int8_dot) => int8_dot(row, quantized),
-                    None => dot(row, x, sums),
-                };
-            }
-        };
+        let fill = |(chunk_index, chunk): (usize, &mut [f32])| self.fill_chunk(chunk_index * ROWS_PER_TASK, input, chunk);
 
         if rayon::current_num_threads() > 1 {
             out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(fill);
         } else {
-            out.chunks_mut(ROWS_PER_TASK).enumerate().for_each(fill);
+            self.fill_chunk(0, input, out);
         }
     }
 
@@ -236,11 +224,23 @@ impl PackedMatrix {
 
             let rest = inputs[done..].iter().zip(out[done * self.rows..].chunks_exact_mut(self.rows));
             for (input, out) in rest {
-                for (index, value) in out[first..last].iter_mut().enumerate() {
-                    let start = (first + index) * self.row_bytes;
-                    *value = self.dot_row(&data[start..start + self.row_bytes], input);
-                }
+                self.fill_chunk(first, input, &mut out[first..last]);
             }
+        }
+    }
+
+    /// Writes the products of rows `first..first + out.len()` with `input`
+    /// into `out`.
+    fn fill_chunk(&self, first: usize, input: &PreparedInput, out: &mut [f32]) {
+        let data = &self.data()[first * self.row_bytes..(first + out.len()) * self.row_bytes];
+        let quantized = input.quantized();
+        if let Some(int8_rows) = self.int8_rows.filter(|_| !quantized.is_empty()) {
+            int8_rows(data, self.row_bytes, quantized, out);
+            return;
+        }
+
+        for (row, value) in data.chunks_exact(self.row_bytes).zip(out) {
+            *value = self.dot_row(row, input);
         }
     }
 

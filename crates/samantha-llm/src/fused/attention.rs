@@ -12,6 +12,10 @@ pub struct HeadLayout {
 
 /// Attends from one query position to the first `len` cached positions.
 ///
+/// On x86-64 processors with AVX2 and FMA the same code is compiled for
+/// 256-bit registers. It gives the same results, because Rust never fuses
+/// a multiply and an add on its own, so only the register width changes.
+///
 /// # Shapes
 /// - query: `[heads * head_dim]`, rotated
 /// - keys, values: `[kv_heads, capacity, head_dim]`, the new position
@@ -20,6 +24,45 @@ pub struct HeadLayout {
 /// - context: `[heads * head_dim]`, overwritten
 #[allow(clippy::too_many_arguments)]
 pub fn attend(
+    layout: HeadLayout,
+    query: &[f32],
+    keys: &[f32],
+    values: &[f32],
+    capacity: usize,
+    len: usize,
+    scores: &mut [f32],
+    context: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the processor supports the features `attend_avx2` is
+        // compiled for, as just checked.
+        unsafe { attend_avx2(layout, query, keys, values, capacity, len, scores, context) };
+        return;
+    }
+
+    attend_portable(layout, query, keys, values, capacity, len, scores, context);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+fn attend_avx2(
+    layout: HeadLayout,
+    query: &[f32],
+    keys: &[f32],
+    values: &[f32],
+    capacity: usize,
+    len: usize,
+    scores: &mut [f32],
+    context: &mut [f32],
+) {
+    attend_portable(layout, query, keys, values, capacity, len, scores, context);
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn attend_portable(
     layout: HeadLayout,
     query: &[f32],
     keys: &[f32],

@@ -36,6 +36,7 @@ pub fn add_assign(sum: &mut [f32], x: &[f32]) {
 }
 
 /// Adds `weight * x` to `sum` element-wise.
+#[inline]
 pub fn add_scaled(sum: &mut [f32], weight: f32, x: &[f32]) {
     for (sum, &x) in sum.iter_mut().zip(x) {
         *sum += weight * x;
@@ -43,6 +44,7 @@ pub fn add_scaled(sum: &mut [f32], weight: f32, x: &[f32]) {
 }
 
 /// Replaces `x` with its softmax.
+#[inline]
 pub fn softmax(x: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
@@ -58,6 +60,7 @@ pub fn softmax(x: &mut [f32]) {
 
 /// Dot product with eight independent partial sums, which the compiler
 /// keeps in vector registers.
+#[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let mut a_chunks = a.chunks_exact(8);

@@ -48,7 +48,7 @@ impl Q8Blocks {
 
             let mut sum = 0i32;
             for &value in block {
-                let quantized = (value * inverse).round_ties_even() as i8;
+                let quantized = round_ties_even_small(value * inverse) as i8;
                 sum += i32::from(quantized);
                 self.values.push(quantized);
             }
@@ -84,6 +84,17 @@ impl Q8Blocks {
     }
 }
 
+/// Rounds `value` to the nearest integer, ties to even, for `|value|` up
+/// to 2^22. Adding and subtracting 1.5 * 2^23 leaves no fraction bits, so
+/// the addition rounds in the processor's default mode, which is ties to
+/// even. It equals `f32::round_ties_even` there, which without SSE4.1
+/// compiles to a library call per value.
+#[inline]
+fn round_ties_even_small(value: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0;
+    (value + SHIFT) - SHIFT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +113,18 @@ mod tests {
         assert_eq!(blocks.values()[5], 2);
         let sum: i32 = blocks.values().iter().map(|&q| i32::from(q)).sum();
         assert_eq!(blocks.sums(), &[f16::from_f32(16.0 / 127.0 * sum as f32).to_f32()]);
+    }
+
+    #[test]
+    fn small_rounding_equals_round_ties_even() {
+        let mut value = -130.0f32;
+        while value <= 130.0 {
+            assert_eq!(round_ties_even_small(value), value.round_ties_even(), "{value}");
+            value += 0.125;
+        }
+        for value in [0.5, 1.5, 2.5, -0.5, -2.5, 126.5, -127.5, 0.499_999_97, 4_194_303.5] {
+            assert_eq!(round_ties_even_small(value), value.round_ties_even(), "{value}");
+        }
     }
 
     #[test]

@@ -109,10 +109,15 @@ impl Sampler {
         }
 
         let mut candidates: Vec<(u32, f32)> = logits.iter().enumerate().map(|(id, &logit)| (id as u32, logit)).collect();
-        candidates.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
-        if self.params.top_k > 0 {
-            candidates.truncate(self.params.top_k);
+        let descending = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let top_k = self.params.top_k;
+        if top_k > 0 && top_k < candidates.len() {
+            // Partitioning first spares sorting the whole vocabulary for
+            // every token.
+            candidates.select_nth_unstable_by(top_k - 1, descending);
+            candidates.truncate(top_k);
         }
+        candidates.sort_unstable_by(descending);
 
         // Softmax at the temperature, over the remaining candidates.
         let max = candidates[0].1;
@@ -216,6 +221,28 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(sampler.sample(&mut [1.0, 0.5, 4.0, 3.9], &[]), 2);
         }
+    }
+
+    #[test]
+    fn top_k_draws_only_the_largest() {
+        let logits: Vec<f32> = (0..500).map(|id| ((id * 7919) % 500) as f32 / 100.0).collect();
+        let mut largest: Vec<u32> = (0..500).collect();
+        largest.sort_by(|&a, &b| logits[b as usize].total_cmp(&logits[a as usize]));
+        largest.truncate(3);
+
+        let params = SamplingParams {
+            top_k: 3,
+            top_p: 1.0,
+            min_p: 0.0,
+            temperature: 50.0,
+            repetition_penalty: 1.0,
+            seed: 1,
+        };
+        let mut sampler = Sampler::new(params);
+        let drawn: std::collections::HashSet<u32> = (0..200).map(|_| sampler.sample(&mut logits.clone(), &[])).collect();
+
+        assert!(drawn.iter().all(|id| largest.contains(id)), "drew {drawn:?}, largest are {largest:?}");
+        assert_eq!(drawn.len(), 3, "a high temperature draws all three");
     }
 
     #[test]

@@ -118,21 +118,22 @@ pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()>
 }
 
 /// Sends the transcript to Samantha as a new conversation and prints her
-/// reply, with the default model settings.
+/// reply, with the default model settings. The transcript is saved before
+/// the language model loads.
 fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> {
     let model = super::model_args::ModelArgs::default();
     let emotion = super::emotion::ModelArgs::default();
-    let loaded = super::companion::load(&model, Some(&emotion), db)?;
-
     let request = samantha_mind::TurnRequest {
         conversation: None,
         text: text.to_owned(),
     };
+    let (loaded, saved) = super::companion::save_then_load(&request, &model, Some(&emotion), db)?;
+
     let mut stdout = std::io::stdout().lock();
     let cancel = samantha_llm::CancelToken::new();
     loaded
         .companion
-        .reply(&request, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
+        .reply_to_saved(&saved, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
     writeln!(stdout)?;
     loaded.finish();
     Ok(())

@@ -57,6 +57,21 @@ impl Home {
         child.wait_with_output().expect("wait for samantha")
     }
 
+    /// Runs a command whose standard output is a pipe that its reader has
+    /// already closed, as `| head -1` leaves it once it has read a line.
+    fn run_into_closed_pipe(&self, args: &[&str]) -> Output {
+        let (reader, writer) = std::io::pipe().expect("create a pipe");
+        drop(reader);
+        self.command(args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start samantha")
+            .wait_with_output()
+            .expect("wait for samantha")
+    }
+
     /// Runs a command that must succeed and returns its standard output.
     fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
@@ -292,6 +307,29 @@ fn bad_ids_and_files_fail_clearly() {
 
     let error = home.fails(&["history", "delete", "--yes"], 2);
     assert!(error.contains("--all"), "{error}");
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let home = Home::new();
+    let file = home.write("export.json", EXPORT);
+    home.ok(&["history", "import", file.to_str().expect("path")]);
+    home.ok(&["memory", "add", "The user has a cat named Miso"]);
+
+    let commands: [&[&str]; 6] = [
+        &["persona", "show"],
+        &["history", "list"],
+        &["history", "show", "3"],
+        &["history", "search", "lighthouse"],
+        &["history", "export", "3", "--format", "json"],
+        &["memory", "list"],
+    ];
+    for args in commands {
+        let output = home.run_into_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.is_empty(), "samantha {args:?} wrote to standard error:\n{stderr}");
+        assert_eq!(output.status.code(), Some(0), "samantha {args:?}");
+    }
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()>
             recording.duration_seconds()
         );
     } else {
-        println!("{}", transcript.text);
+        writeln!(std::io::stdout().lock(), "{}", transcript.text)?;
         if args.chat {
             send_to_chat(&transcript.text, db)?;
         }
@@ -144,6 +144,7 @@ fn list_devices() -> anyhow::Result<()> {
     if devices.is_empty() {
         anyhow::bail!(CaptureError::NoDevice);
     }
+    let mut stdout = std::io::stdout().lock();
     for device in devices {
         let marker = if device.is_default { "*" } else { " " };
         let config = device
@@ -151,7 +152,7 @@ fn list_devices() -> anyhow::Result<()> {
             .as_deref()
             .unwrap_or("no default configuration");
         let id = device.id.as_deref().unwrap_or("-");
-        println!("{marker} {id}  {}  ({config})", device.name);
+        writeln!(stdout, "{marker} {id}  {}  ({config})", device.name)?;
     }
     Ok(())
 }

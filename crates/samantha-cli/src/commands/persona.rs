@@ -1,5 +1,6 @@
 //! `samantha persona`: show, edit or reset Samantha's persona.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -47,7 +48,8 @@ async fn execute(command: PersonaCommand, store: &samantha_store::Store) -> anyh
     match command {
         PersonaCommand::Show => {
             let persona = Persona::load(store).await?;
-            println!("name: {}\n\n{}", persona.name, persona.text);
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "name: {}\n\n{}", persona.name, persona.text)?;
         }
         PersonaCommand::Set { name, text, file } => {
             let mut persona = Persona::load(store).await?;

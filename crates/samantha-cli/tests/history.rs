@@ -333,6 +333,61 @@ fn closed_stdout_exits_quietly() {
 }
 
 #[test]
+fn listings_escape_control_characters() {
+    let home = Home::new();
+    let text = "a red \u{1b}[31malarm\u{7} bell\r\nnext line";
+    let export = serde_json::json!({
+        "format": "samantha-history",
+        "version": 1,
+        "exported_at": "2026-12-01T10:00:00.000Z",
+        "conversations": [{
+            "id": 1,
+            "title": text,
+            "persona": "samantha",
+            "created_at": "2026-11-20T08:00:00.000Z",
+            "updated_at": "2026-11-20T08:00:01.000Z",
+            "messages": [{
+                "id": 1,
+                "conversation_id": 1,
+                "role": "user",
+                "content": text,
+                "created_at": "2026-11-20T08:00:01.000Z",
+                "status": "complete",
+                "emotion": null,
+                "token_count": null,
+                "model": null
+            }]
+        }]
+    });
+    let file = home.write("controls.json", &export.to_string());
+    home.ok(&["history", "import", file.to_str().expect("path")]);
+    home.ok(&["memory", "add", text]);
+
+    let listings: [&[&str]; 4] = [
+        &["history", "list"],
+        &["history", "show", "1"],
+        &["history", "search", "bell"],
+        &["memory", "list"],
+    ];
+    for args in listings {
+        let output = home.ok(args);
+        assert!(!output.contains('\u{1b}'), "samantha {args:?} printed ESC: {output:?}");
+        assert!(!output.contains('\u{7}'), "samantha {args:?} printed BEL: {output:?}");
+        assert!(!output.contains('\r'), "samantha {args:?} printed CR: {output:?}");
+        assert!(output.contains("\\u{1b}[31m"), "samantha {args:?}: {output:?}");
+    }
+
+    let show_output = home.ok(&["history", "show", "1"]);
+    assert!(show_output.contains("alarm\\u{7} bell\\r\nnext line"), "{show_output:?}");
+
+    let json = home.ok(&["history", "export", "1", "--format", "json"]);
+    assert_eq!(conversations(&json)[0]["messages"][0]["content"], text);
+
+    let markdown = home.ok(&["history", "export", "1", "--format", "md"]);
+    assert!(markdown.contains(text), "{markdown:?}");
+}
+
+#[test]
 fn memory_add_list_forget() {
     let home = Home::new();
 

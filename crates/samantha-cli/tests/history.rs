@@ -428,6 +428,7 @@ fn memory_add_list_forget() {
 fn db_option_overrides_home() {
     let home = Home::new();
     let other = home.path().join("elsewhere").join("mine.db");
+    std::fs::create_dir(home.path().join("elsewhere")).expect("create the folder");
 
     home.ok(&[
         "--db",
@@ -441,6 +442,40 @@ fn db_option_overrides_home() {
     assert!(!home.database().exists());
     let list = home.ok(&["memory", "list", "--db", other.to_str().expect("path")]);
     assert!(list.contains("kept elsewhere"), "{list}");
+}
+
+#[test]
+fn db_in_missing_folder_fails() {
+    let home = Home::new();
+    let folder = home.path().join("missing");
+    let db = folder.join("mine.db");
+
+    let error = home.fails(&["--db", db.to_str().expect("path"), "memory", "list"], 1);
+    assert!(error.contains(&folder.display().to_string()), "{error}");
+    assert!(error.contains("does not exist"), "{error}");
+    assert!(error.contains("create it first or choose another path"), "{error}");
+    assert!(!folder.exists());
+
+    let file = home.write("plain-file", "");
+    let inside_file = file.join("mine.db");
+    let error = home.fails(&["--db", inside_file.to_str().expect("path"), "memory", "list"], 1);
+    assert!(error.contains("is not a folder"), "{error}");
+}
+
+#[test]
+fn default_database_folder_created() {
+    let home = Home::new();
+    let data_dir = home.path().join("new").join("home");
+
+    let output = home
+        .command(&["memory", "list"])
+        .env("SAMANTHA_HOME", &data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run samantha");
+
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(data_dir.join("samantha.db").exists());
 }
 
 #[test]

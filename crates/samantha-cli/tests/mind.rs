@@ -94,3 +94,16 @@ fn poem_saved_listed_exported() {
     assert!(!missing.status.success());
     assert!(stderr(&missing).contains("99"), "{}", stderr(&missing));
 }
+
+#[test]
+fn missing_draft_suggests_list() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("samantha.db");
+
+    for command in ["show", "export"] {
+        let output = samantha(&db, &["drafts", command, "999"]);
+        assert_eq!(output.status.code(), Some(1), "drafts {command}: {}", stderr(&output));
+        assert!(stderr(&output).contains("draft 999 not found"), "drafts {command}: {}", stderr(&output));
+        assert!(stderr(&output).contains("`samantha drafts list`"), "drafts {command}: {}", stderr(&output));
+    }
+}

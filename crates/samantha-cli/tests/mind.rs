@@ -107,3 +107,18 @@ fn missing_draft_suggests_list() {
         assert!(stderr(&output).contains("`samantha drafts list`"), "drafts {command}: {}", stderr(&output));
     }
 }
+
+#[test]
+fn persona_set_needs_an_option() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("samantha.db");
+
+    let output = samantha(&db, &["persona", "set"]);
+
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("--name"), "{message}");
+    assert!(message.contains("--text"), "{message}");
+    assert!(message.contains("--file"), "{message}");
+    assert!(!message.contains("persona saved"), "{message}");
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use samantha_mind::Persona;
 use samantha_mind::persona::{NAME_KEY, TEXT_KEY};
 
@@ -21,7 +21,9 @@ enum PersonaCommand {
     /// Print the name and the text.
     Show,
     /// Change the name, the text, or both; `{name}` in the text stands for the name.
+    #[command(group(ArgGroup::new("change").args(["name", "text", "file"]).required(true).multiple(true)))]
     Set {
+        /// The name Samantha goes by.
         #[arg(long)]
         name: Option<String>,
         /// The persona text.

@@ -71,11 +71,23 @@ fn main() -> ExitCode {
 
     match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader such as `head` closes the pipe once it has read enough,
+        // so the output was wanted no further and that is not a failure.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Returns whether `error` comes from writing to a pipe whose reader closed it.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io_error| io_error.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn try_main(cli: Cli) -> anyhow::Result<()> {

@@ -89,6 +89,29 @@ fn ask_saves_the_exchange() {
     assert_eq!(messages[1].content.trim(), reply);
 }
 
+#[test]
+fn corrupt_model_keeps_asked_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let model = dir.path().join("corrupt.gguf");
+    std::fs::write(&model, b"this is not a model at all").unwrap();
+    let text = "My train leaves at nine tomorrow.";
+
+    let output = samantha(&["--db", db.to_str().unwrap(), "ask", text, "--model", model.to_str().unwrap(), "--backend", "cpu"]);
+
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains(model.to_str().unwrap()), "{message}");
+    assert!(message.contains("not a GGUF file"), "{message}");
+    assert!(message.contains("saved in conversation 1"), "{message}");
+    assert!(message.contains("samantha history show 1"), "{message}");
+
+    let messages = stored_messages(&db);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].role, Role::User);
+    assert_eq!(messages[0].content, text);
+}
+
 fn stored_messages(db: &Path) -> Vec<samantha_store::Message> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {

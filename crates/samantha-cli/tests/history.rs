@@ -57,6 +57,21 @@ impl Home {
         child.wait_with_output().expect("wait for samantha")
     }
 
+    /// Runs a command whose standard output is a pipe that its reader has
+    /// already closed, as `| head -1` leaves it once it has read a line.
+    fn run_into_closed_pipe(&self, args: &[&str]) -> Output {
+        let (reader, writer) = std::io::pipe().expect("create a pipe");
+        drop(reader);
+        self.command(args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start samantha")
+            .wait_with_output()
+            .expect("wait for samantha")
+    }
+
     /// Runs a command that must succeed and returns its standard output.
     fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
@@ -295,6 +310,84 @@ fn bad_ids_and_files_fail_clearly() {
 }
 
 #[test]
+fn closed_stdout_exits_quietly() {
+    let home = Home::new();
+    let file = home.write("export.json", EXPORT);
+    home.ok(&["history", "import", file.to_str().expect("path")]);
+    home.ok(&["memory", "add", "The user has a cat named Miso"]);
+
+    let commands: [&[&str]; 6] = [
+        &["persona", "show"],
+        &["history", "list"],
+        &["history", "show", "3"],
+        &["history", "search", "lighthouse"],
+        &["history", "export", "3", "--format", "json"],
+        &["memory", "list"],
+    ];
+    for args in commands {
+        let output = home.run_into_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.is_empty(), "samantha {args:?} wrote to standard error:\n{stderr}");
+        assert_eq!(output.status.code(), Some(0), "samantha {args:?}");
+    }
+}
+
+#[test]
+fn listings_escape_control_characters() {
+    let home = Home::new();
+    let text = "a red \u{1b}[31malarm\u{7} bell\r\nnext line";
+    let export = serde_json::json!({
+        "format": "samantha-history",
+        "version": 1,
+        "exported_at": "2026-12-01T10:00:00.000Z",
+        "conversations": [{
+            "id": 1,
+            "title": text,
+            "persona": "samantha",
+            "created_at": "2026-11-20T08:00:00.000Z",
+            "updated_at": "2026-11-20T08:00:01.000Z",
+            "messages": [{
+                "id": 1,
+                "conversation_id": 1,
+                "role": "user",
+                "content": text,
+                "created_at": "2026-11-20T08:00:01.000Z",
+                "status": "complete",
+                "emotion": null,
+                "token_count": null,
+                "model": null
+            }]
+        }]
+    });
+    let file = home.write("controls.json", &export.to_string());
+    home.ok(&["history", "import", file.to_str().expect("path")]);
+    home.ok(&["memory", "add", text]);
+
+    let listings: [&[&str]; 4] = [
+        &["history", "list"],
+        &["history", "show", "1"],
+        &["history", "search", "bell"],
+        &["memory", "list"],
+    ];
+    for args in listings {
+        let output = home.ok(args);
+        assert!(!output.contains('\u{1b}'), "samantha {args:?} printed ESC: {output:?}");
+        assert!(!output.contains('\u{7}'), "samantha {args:?} printed BEL: {output:?}");
+        assert!(!output.contains('\r'), "samantha {args:?} printed CR: {output:?}");
+        assert!(output.contains("\\u{1b}[31m"), "samantha {args:?}: {output:?}");
+    }
+
+    let show_output = home.ok(&["history", "show", "1"]);
+    assert!(show_output.contains("alarm\\u{7} bell\\r\nnext line"), "{show_output:?}");
+
+    let json = home.ok(&["history", "export", "1", "--format", "json"]);
+    assert_eq!(conversations(&json)[0]["messages"][0]["content"], text);
+
+    let markdown = home.ok(&["history", "export", "1", "--format", "md"]);
+    assert!(markdown.contains(text), "{markdown:?}");
+}
+
+#[test]
 fn memory_add_list_forget() {
     let home = Home::new();
 
@@ -335,6 +428,7 @@ fn memory_add_list_forget() {
 fn db_option_overrides_home() {
     let home = Home::new();
     let other = home.path().join("elsewhere").join("mine.db");
+    std::fs::create_dir(home.path().join("elsewhere")).expect("create the folder");
 
     home.ok(&[
         "--db",
@@ -348,6 +442,40 @@ fn db_option_overrides_home() {
     assert!(!home.database().exists());
     let list = home.ok(&["memory", "list", "--db", other.to_str().expect("path")]);
     assert!(list.contains("kept elsewhere"), "{list}");
+}
+
+#[test]
+fn db_in_missing_folder_fails() {
+    let home = Home::new();
+    let folder = home.path().join("missing");
+    let db = folder.join("mine.db");
+
+    let error = home.fails(&["--db", db.to_str().expect("path"), "memory", "list"], 1);
+    assert!(error.contains(&folder.display().to_string()), "{error}");
+    assert!(error.contains("does not exist"), "{error}");
+    assert!(error.contains("create it first or choose another path"), "{error}");
+    assert!(!folder.exists());
+
+    let file = home.write("plain-file", "");
+    let inside_file = file.join("mine.db");
+    let error = home.fails(&["--db", inside_file.to_str().expect("path"), "memory", "list"], 1);
+    assert!(error.contains("is not a folder"), "{error}");
+}
+
+#[test]
+fn default_database_folder_created() {
+    let home = Home::new();
+    let data_dir = home.path().join("new").join("home");
+
+    let output = home
+        .command(&["memory", "list"])
+        .env("SAMANTHA_HOME", &data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run samantha");
+
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(data_dir.join("samantha.db").exists());
 }
 
 #[test]

@@ -94,3 +94,31 @@ fn poem_saved_listed_exported() {
     assert!(!missing.status.success());
     assert!(stderr(&missing).contains("99"), "{}", stderr(&missing));
 }
+
+#[test]
+fn missing_draft_suggests_list() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("samantha.db");
+
+    for command in ["show", "export"] {
+        let output = samantha(&db, &["drafts", command, "999"]);
+        assert_eq!(output.status.code(), Some(1), "drafts {command}: {}", stderr(&output));
+        assert!(stderr(&output).contains("draft 999 not found"), "drafts {command}: {}", stderr(&output));
+        assert!(stderr(&output).contains("`samantha drafts list`"), "drafts {command}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn persona_set_needs_an_option() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("samantha.db");
+
+    let output = samantha(&db, &["persona", "set"]);
+
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("--name"), "{message}");
+    assert!(message.contains("--text"), "{message}");
+    assert!(message.contains("--file"), "{message}");
+    assert!(!message.contains("persona saved"), "{message}");
+}

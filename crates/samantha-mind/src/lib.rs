@@ -29,5 +29,5 @@ pub use meaning::MeaningRecall;
 pub use persona::{Persona, PersonaError};
 pub use prompt::{Budget, Knowledge, Moment, PromptPlan};
 pub use recall::{KeywordRecall, Recall, RecallError};
-pub use turn::TurnRequest;
+pub use turn::{SavedMessage, TurnRequest};
 pub use writing::{RewriteStyle, WritingMode, WritingOutcome, WritingRequest};

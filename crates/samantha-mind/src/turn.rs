@@ -8,6 +8,7 @@ use crate::companion::Companion;
 use crate::error::MindError;
 use crate::events::{ReplyStop, TurnEvent, TurnOutcome};
 use crate::facts::extract_facts;
+use crate::persona::Persona;
 use crate::postprocess::{FilterStop, ReplyFilter, Verdict};
 use crate::safety::{self, Crisis};
 
@@ -28,6 +29,37 @@ pub struct TurnRequest {
     pub text: String,
 }
 
+/// A user message committed to the store and not yet replied to.
+#[derive(Debug, Clone)]
+pub struct SavedMessage {
+    pub conversation: ConversationId,
+    pub message: Message,
+}
+
+impl TurnRequest {
+    /// Commits the message, starting a new conversation when none is given.
+    ///
+    /// This needs only the store, so a caller can save what the user wrote
+    /// before loading any model and keep it when loading fails.
+    pub async fn save(&self, store: &Store) -> Result<SavedMessage, MindError> {
+        if self.text.trim().is_empty() {
+            return Err(MindError::EmptyMessage);
+        }
+
+        let conversation = match self.conversation {
+            Some(id) => store.conversation(id).await?.id,
+            None => {
+                let title: String = self.text.trim().chars().take(TITLE_CHARS).collect();
+                let persona = Persona::load(store).await?;
+                store.create_conversation(title.trim(), &persona.name).await?.id
+            }
+        };
+
+        let message = store.append_user_message(conversation, &self.text, None).await?;
+        Ok(SavedMessage { conversation, message })
+    }
+}
+
 impl Companion {
     /// Saves the user's message and streams Samantha's reply to `on_event`.
     ///
@@ -40,41 +72,37 @@ impl Companion {
         cancel: &CancelToken,
         on_event: &mut dyn FnMut(TurnEvent),
     ) -> Result<TurnOutcome, MindError> {
-        if request.text.trim().is_empty() {
-            return Err(MindError::EmptyMessage);
-        }
+        let saved = self.runtime.block_on(request.save(&self.store))?;
+        self.reply_to_saved(&saved, cancel, on_event)
+    }
 
-        let conversation = match request.conversation {
-            Some(id) => self.runtime.block_on(self.store.conversation(id))?.id,
-            None => {
-                let title: String = request.text.trim().chars().take(TITLE_CHARS).collect();
-                let persona = self.persona()?;
-                self.runtime
-                    .block_on(self.store.create_conversation(title.trim(), &persona.name))?
-                    .id
-            }
-        };
-
-        let message = self
-            .runtime
-            .block_on(self.store.append_user_message(conversation, &request.text, None))?;
+    /// Streams Samantha's reply to a message that [`TurnRequest::save`]
+    /// committed, as [`Companion::reply`] does after saving.
+    pub fn reply_to_saved(
+        &self,
+        saved: &SavedMessage,
+        cancel: &CancelToken,
+        on_event: &mut dyn FnMut(TurnEvent),
+    ) -> Result<TurnOutcome, MindError> {
+        let conversation = saved.conversation;
+        let message = &saved.message;
         on_event(TurnEvent::UserSaved {
             conversation,
             message: message.id,
         });
         self.recall.stored();
 
-        let emotion = self.classify_and_store(&message, on_event);
+        let emotion = self.classify_and_store(message, on_event);
 
         // A message about self-harm gets the fixed reply and is not mined
         // for facts: "I'm planning to ..." there is no plan to remember.
         let memories_added = if safety::check_message(&message.content).is_some() {
             Vec::new()
         } else {
-            self.write_memories(&message)
+            self.write_memories(message)
         };
 
-        self.respond(conversation, &message, emotion, memories_added, cancel, on_event)
+        self.respond(conversation, message, emotion, memories_added, cancel, on_event)
     }
 
     /// Replaces the conversation's last reply with a new one for the same

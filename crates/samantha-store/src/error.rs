@@ -70,7 +70,7 @@ pub enum StoreError {
     #[error("memory {0} not found; `samantha memory list` shows the ids")]
     MemoryNotFound(i64),
 
-    #[error("draft {0} not found")]
+    #[error("draft {0} not found; `samantha drafts list` shows the ids")]
     DraftNotFound(i64),
 
     #[error("reply {0} was already finished or interrupted; start a new reply to write more")]

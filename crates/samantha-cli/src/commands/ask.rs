@@ -33,19 +33,21 @@ pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
         anyhow::bail!("the message is empty; pass some text for Samantha to reply to");
     }
 
-    let loaded = companion::load(&args.model, Some(&args.emotion), db)?;
+    let request = TurnRequest {
+        conversation: args.conversation.map(ConversationId),
+        text: args.message,
+    };
+    let (loaded, saved) = companion::save_then_load(&request, &args.model, Some(&args.emotion), db)?;
 
     // Ctrl-C stops the reply; what was written so far is kept.
     let cancel = CancelToken::new();
     let handler_cancel = cancel.clone();
     ctrlc::set_handler(move || handler_cancel.cancel())?;
 
-    let request = TurnRequest {
-        conversation: args.conversation.map(ConversationId),
-        text: args.message,
-    };
     let mut stdout = std::io::stdout().lock();
-    let outcome = loaded.companion.reply(&request, &cancel, &mut |event| print_event(&event, &mut stdout))?;
+    let outcome = loaded
+        .companion
+        .reply_to_saved(&saved, &cancel, &mut |event| print_event(&event, &mut stdout))?;
     writeln!(stdout)?;
     stdout.flush()?;
     loaded.finish();

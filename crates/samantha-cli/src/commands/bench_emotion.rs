@@ -4,6 +4,7 @@
 //! modules that define the model, classifying the same message through the
 //! same tokenizer. The ratio shows what the packed inference path saves.
 
+use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -86,17 +87,19 @@ fn bench(args: &BenchEmotionArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
 
-    println!(
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "message: {words} words, {tokens} tokens; {} thread(s), median of {} runs; kernels: {:?}",
         args.threads,
         args.iterations,
         encoder.isa()
-    );
-    println!("emotion classify (6 layers + head):          {classify_ms:.2} ms");
-    println!("emotion + embedding (layers 0-3 shared):     {analyze_ms:.2} ms");
-    println!("sentence embedding (6 layers):               {embed_ms:.2} ms");
-    println!("peer, burn modules, emotion classify:        {burn_classify_ms:.2} ms");
-    println!("peer, burn modules, sentence embedding:      {burn_embed_ms:.2} ms");
-    println!("ratio burn classify / classify:              {:.1}x", burn_classify_ms / classify_ms);
+    )?;
+    writeln!(stdout, "emotion classify (6 layers + head):          {classify_ms:.2} ms")?;
+    writeln!(stdout, "emotion + embedding (layers 0-3 shared):     {analyze_ms:.2} ms")?;
+    writeln!(stdout, "sentence embedding (6 layers):               {embed_ms:.2} ms")?;
+    writeln!(stdout, "peer, burn modules, emotion classify:        {burn_classify_ms:.2} ms")?;
+    writeln!(stdout, "peer, burn modules, sentence embedding:      {burn_embed_ms:.2} ms")?;
+    writeln!(stdout, "ratio burn classify / classify:              {:.1}x", burn_classify_ms / classify_ms)?;
     Ok(())
 }

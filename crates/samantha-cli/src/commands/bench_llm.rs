@@ -5,6 +5,7 @@
 //! Each measurement runs in its own process so that peak memory belongs to
 //! one backend only.
 
+use std::io::Write;
 use std::process::Command;
 use std::time::Instant;
 
@@ -111,9 +112,10 @@ impl Measurement {
 }
 
 pub fn run(args: LlmBenchArgs) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
     if args.worker {
         let measurement = measure(&args.model)?;
-        println!("{}", serde_json::to_string(&measurement)?);
+        writeln!(stdout, "{}", serde_json::to_string(&measurement)?)?;
         return Ok(());
     }
 
@@ -121,14 +123,14 @@ pub fn run(args: LlmBenchArgs) -> anyhow::Result<()> {
     let model_path = args.model.model_path()?;
     let backends = if args.backends.is_empty() { default_backends() } else { args.backends.clone() };
 
-    println!("model: {}", model_path.display());
-    println!("threads: {threads}");
-    println!("prompt tokens: {PROMPT_TOKENS}, decode tokens: {DECODE_TOKENS}");
+    writeln!(stdout, "model: {}", model_path.display())?;
+    writeln!(stdout, "threads: {threads}")?;
+    writeln!(stdout, "prompt tokens: {PROMPT_TOKENS}, decode tokens: {DECODE_TOKENS}")?;
 
     let mut cpu = None;
     for backend in &backends {
         let measurement = run_worker(backend, threads, &model_path)?;
-        print_row(&format!("samantha {backend}"), &measurement);
+        print_row(&mut stdout, &format!("samantha {backend}"), &measurement)?;
         if backend == "cpu" {
             cpu = Some(measurement);
         }
@@ -139,18 +141,18 @@ pub fn run(args: LlmBenchArgs) -> anyhow::Result<()> {
     }
 
     let Some(cpu) = cpu else {
-        println!("llama.cpp comparison skipped: it compares against the cpu backend, which was not measured");
+        writeln!(stdout, "llama.cpp comparison skipped: it compares against the cpu backend, which was not measured")?;
         return Ok(());
     };
 
     let engine_tokens = prompt_tokens(&args.model)?;
     match run_llama_cpp(&model_path, threads, &engine_tokens) {
         Ok(peer) => {
-            print_row("llama.cpp", &peer);
-            println!("decode_ratio_vs_llama_cpp: {:.3}", cpu.decode_tokens_per_s() / peer.decode_tokens_per_s());
-            println!("rss_ratio_vs_llama_cpp: {:.3}", peer.peak_rss_mib / cpu.peak_rss_mib);
+            print_row(&mut stdout, "llama.cpp", &peer)?;
+            writeln!(stdout, "decode_ratio_vs_llama_cpp: {:.3}", cpu.decode_tokens_per_s() / peer.decode_tokens_per_s())?;
+            writeln!(stdout, "rss_ratio_vs_llama_cpp: {:.3}", peer.peak_rss_mib / cpu.peak_rss_mib)?;
         }
-        Err(error) => println!("llama.cpp comparison skipped: {error:#}"),
+        Err(error) => writeln!(stdout, "llama.cpp comparison skipped: {error:#}")?,
     }
     Ok(())
 }
@@ -165,15 +167,16 @@ fn default_backends() -> Vec<String> {
     backends
 }
 
-fn print_row(name: &str, m: &Measurement) {
-    println!(
+fn print_row(stdout: &mut impl Write, name: &str, m: &Measurement) -> std::io::Result<()> {
+    writeln!(
+        stdout,
         "{name}: load {:.2} s, prompt {:.1} tokens/s, decode {:.1} tokens/s, time to first token {:.3} s, peak RSS {:.0} MiB",
         m.load_s,
         m.prompt_tokens_per_s(),
         m.decode_tokens_per_s(),
         m.ttft_s,
         m.peak_rss_mib
-    );
+    )
 }
 
 fn run_worker(backend: &str, threads: usize, model: &std::path::Path) -> anyhow::Result<Measurement> {

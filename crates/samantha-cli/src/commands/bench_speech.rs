@@ -1,5 +1,6 @@
 //! `samantha bench speech`: speed and accuracy of speech recognition.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -79,13 +80,15 @@ pub fn speech(args: SpeechBenchArgs) -> anyhow::Result<()> {
     let captured = resample::resample(&decoded.samples, decoded.sample_rate, args.capture_rate)?;
     let seconds = captured.len() as f64 / f64::from(args.capture_rate);
 
-    println!("model: {} ({})", args.whisper.whisper, model_path.display());
-    println!("threads: {}", chosen.threads);
-    println!(
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "model: {} ({})", args.whisper.whisper, model_path.display())?;
+    writeln!(stdout, "threads: {}", chosen.threads)?;
+    writeln!(
+        stdout,
         "utterance: {seconds:.2} s from {}, captured at {} Hz",
         audio_path.display(),
         args.capture_rate
-    );
+    )?;
 
     let full = TranscribeOptions {
         audio_context: AudioContext::Full,
@@ -106,20 +109,22 @@ pub fn speech(args: SpeechBenchArgs) -> anyhow::Result<()> {
         args.runs,
     )?;
 
-    println!("text (full window): {full_text}");
-    println!("text (chosen): {text}");
-    println!(
+    writeln!(stdout, "text (full window): {full_text}")?;
+    writeln!(stdout, "text (chosen): {text}")?;
+    writeln!(
+        stdout,
         "full_window_end_of_speech_to_text_s: {full_latency:.3} (audio_ctx {FULL_AUDIO_CTX}, real-time factor {:.3})",
         full_latency / seconds
-    );
-    println!(
+    )?;
+    writeln!(
+        stdout,
         "chosen_end_of_speech_to_text_s: {latency:.3} ({}, real-time factor {:.3})",
         describe(&chosen),
         latency / seconds
-    );
-    println!("speedup_vs_full_window: {:.2}", full_latency / latency);
-    println!("real_time_factor: {:.3}", latency / seconds);
-    println!("end_of_speech_to_text_s: {latency:.3}");
+    )?;
+    writeln!(stdout, "speedup_vs_full_window: {:.2}", full_latency / latency)?;
+    writeln!(stdout, "real_time_factor: {:.3}", latency / seconds)?;
+    writeln!(stdout, "end_of_speech_to_text_s: {latency:.3}")?;
     Ok(())
 }
 
@@ -243,8 +248,9 @@ fn sweep(
         },
     ];
 
-    println!("| setting | WER | seconds per clip | real-time factor |");
-    println!("|---|---|---|---|");
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "| setting | WER | seconds per clip | real-time factor |")?;
+    writeln!(stdout, "|---|---|---|---|")?;
     for options in settings {
         transcriber.set_options(options.clone())?;
         let started = Instant::now();
@@ -259,16 +265,18 @@ fn sweep(
                 .map(|utterance| utterance.text)
                 .zip(hypotheses.iter().map(String::as_str)),
         );
-        println!(
+        writeln!(
+            stdout,
             "| {} | {wer:.3} | {:.2} | {:.3} |",
             describe(&options),
             elapsed / clips.len() as f64,
             elapsed / audio_seconds
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        stdout,
         "({} espeak-ng sentences, {audio_seconds:.1} s of audio)",
         clips.len()
-    );
+    )?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use samantha_store::{DraftId, Store};
 
 use super::store;
+use super::terminal::{escape_controls, one_line};
 
 #[derive(Debug, Args)]
 pub struct DraftsArgs {
@@ -19,7 +20,8 @@ pub struct DraftsArgs {
 enum DraftsCommand {
     /// List drafts, most recently changed first: id, versions, date, title.
     List,
-    /// Print every version of a draft, oldest first.
+    /// Print every version of a draft, oldest first, with control characters
+    /// escaped; `export` writes the text unchanged.
     Show {
         /// Draft id, as printed by `samantha drafts list`.
         id: i64,
@@ -59,17 +61,20 @@ async fn execute(command: DraftsCommand, store: &Store) -> anyhow::Result<()> {
                     draft.id,
                     draft.latest_version,
                     draft.updated_at.date(),
-                    draft.title
+                    one_line(&draft.title)
                 )?;
             }
         }
         DraftsCommand::Show { id } => {
             let document = store.draft(DraftId(id)).await?;
-            writeln!(stdout, "# {}", document.draft.title)?;
+            writeln!(stdout, "# {}", escape_controls(&document.draft.title))?;
             for version in document.versions {
-                let note = version.note.map(|note| format!(" ({note})")).unwrap_or_default();
+                let note = version
+                    .note
+                    .map(|note| format!(" ({})", escape_controls(&note)))
+                    .unwrap_or_default();
                 writeln!(stdout, "\n## Version {}{note}, {}\n", version.version, version.created_at.date())?;
-                writeln!(stdout, "{}", version.content)?;
+                writeln!(stdout, "{}", escape_controls(&version.content))?;
             }
         }
         DraftsCommand::Export { id, out } => {

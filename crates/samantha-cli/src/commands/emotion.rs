@@ -1,5 +1,6 @@
 //! `samantha emotion TEXT`: the emotion of one message.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -66,14 +67,15 @@ pub fn run(args: EmotionArgs) -> anyhow::Result<()> {
     let device = Device::flex();
     let classifier = args.models.load(&device)?;
     let scores = classifier.classify(&args.text)?;
+    let mut stdout = std::io::stdout().lock();
 
     if args.json {
-        println!("{}", serde_json::to_string(&scores)?);
+        writeln!(stdout, "{}", serde_json::to_string(&scores)?)?;
         return Ok(());
     }
-    println!("{}", scores.label);
+    writeln!(stdout, "{}", scores.label)?;
     for (emotion, score) in scores.scores {
-        println!("  {:<9} {score:.3}", emotion.as_str());
+        writeln!(stdout, "  {:<9} {score:.3}", emotion.as_str())?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `samantha eval`: quality measurements on held-out data.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -69,9 +70,10 @@ fn perplexity(args: PerplexityArgs) -> anyhow::Result<()> {
     }
 
     let result = samantha_llm::perplexity(&engine, &tokens)?;
-    println!("tokens: {}", tokens.len());
-    println!("predicted: {}", result.predicted);
-    println!("perplexity: {:.4}", result.value);
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "tokens: {}", tokens.len())?;
+    writeln!(stdout, "predicted: {}", result.predicted)?;
+    writeln!(stdout, "perplexity: {:.4}", result.value)?;
     Ok(())
 }
 
@@ -80,6 +82,7 @@ fn eval_emotion(args: EvalEmotionArgs) -> anyhow::Result<()> {
     let classifier = args.models.load(&device)?;
     let examples = read_split(&args.data, args.split)?;
     let evaluation = evaluate_examples(&classifier, &examples)?;
-    print!("{}", render(&evaluation, &format!("GoEmotions ekman {}", args.split.as_str())));
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", render(&evaluation, &format!("GoEmotions ekman {}", args.split.as_str())))?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use samantha_store::{ConversationId, HistoryExport, Store};
 
 use super::store;
+use super::terminal::{escape_controls, one_line};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -20,7 +21,8 @@ pub struct HistoryArgs {
 enum HistoryCommand {
     /// List conversations, most recent first: id, last update, message count, title.
     List,
-    /// Print one conversation as Markdown.
+    /// Print one conversation as Markdown, with control characters escaped;
+    /// `export` writes the text unchanged.
     Show {
         /// Conversation id, as printed by `samantha history list`.
         id: i64,
@@ -105,7 +107,7 @@ async fn execute(command: HistoryCommand, store: &Store) -> anyhow::Result<()> {
             let markdown = store
                 .export_conversation_markdown(ConversationId(id))
                 .await?;
-            stdout.write_all(markdown.as_bytes())?;
+            stdout.write_all(escape_controls(&markdown).as_bytes())?;
         }
 
         HistoryCommand::Search { query, limit } => {
@@ -189,9 +191,4 @@ fn confirm_delete_all(path: &Path) -> anyhow::Result<()> {
     }
 
     Ok(())
-}
-
-/// Keeps one record per line in tab-separated output.
-fn one_line(text: &str) -> String {
-    text.replace(['\t', '\r', '\n'], " ")
 }

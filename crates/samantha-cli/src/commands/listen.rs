@@ -109,7 +109,7 @@ pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()>
             recording.duration_seconds()
         );
     } else {
-        println!("{}", transcript.text);
+        writeln!(std::io::stdout().lock(), "{}", transcript.text)?;
         if args.chat {
             send_to_chat(&transcript.text, db)?;
         }
@@ -118,21 +118,22 @@ pub fn run(args: ListenArgs, db: Option<&std::path::Path>) -> anyhow::Result<()>
 }
 
 /// Sends the transcript to Samantha as a new conversation and prints her
-/// reply, with the default model settings.
+/// reply, with the default model settings. The transcript is saved before
+/// the language model loads.
 fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> {
     let model = super::model_args::ModelArgs::default();
     let emotion = super::emotion::ModelArgs::default();
-    let loaded = super::companion::load(&model, Some(&emotion), db)?;
-
     let request = samantha_mind::TurnRequest {
         conversation: None,
         text: text.to_owned(),
     };
+    let (loaded, saved) = super::companion::save_then_load(&request, &model, Some(&emotion), db)?;
+
     let mut stdout = std::io::stdout().lock();
     let cancel = samantha_llm::CancelToken::new();
     loaded
         .companion
-        .reply(&request, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
+        .reply_to_saved(&saved, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
     writeln!(stdout)?;
     loaded.finish();
     Ok(())
@@ -143,6 +144,7 @@ fn list_devices() -> anyhow::Result<()> {
     if devices.is_empty() {
         anyhow::bail!(CaptureError::NoDevice);
     }
+    let mut stdout = std::io::stdout().lock();
     for device in devices {
         let marker = if device.is_default { "*" } else { " " };
         let config = device
@@ -150,7 +152,7 @@ fn list_devices() -> anyhow::Result<()> {
             .as_deref()
             .unwrap_or("no default configuration");
         let id = device.id.as_deref().unwrap_or("-");
-        println!("{marker} {id}  {}  ({config})", device.name);
+        writeln!(stdout, "{marker} {id}  {}  ({config})", device.name)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use samantha_store::{MemoryId, Store};
 
 use super::store;
+use super::terminal::one_line;
 
 #[derive(Debug, Args)]
 pub struct MemoryArgs {
@@ -73,7 +74,7 @@ async fn execute(command: MemoryCommand, store: &Store) -> anyhow::Result<()> {
                     memory.id,
                     memory.created_at,
                     flags,
-                    memory.content.replace(['\t', '\r', '\n'], " ")
+                    one_line(&memory.content)
                 )?;
             }
         }

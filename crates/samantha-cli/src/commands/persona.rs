@@ -1,9 +1,10 @@
 //! `samantha persona`: show, edit or reset Samantha's persona.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use samantha_mind::Persona;
 use samantha_mind::persona::{NAME_KEY, TEXT_KEY};
 
@@ -20,7 +21,9 @@ enum PersonaCommand {
     /// Print the name and the text.
     Show,
     /// Change the name, the text, or both; `{name}` in the text stands for the name.
+    #[command(group(ArgGroup::new("change").args(["name", "text", "file"]).required(true).multiple(true)))]
     Set {
+        /// The name Samantha goes by.
         #[arg(long)]
         name: Option<String>,
         /// The persona text.
@@ -47,7 +50,8 @@ async fn execute(command: PersonaCommand, store: &samantha_store::Store) -> anyh
     match command {
         PersonaCommand::Show => {
             let persona = Persona::load(store).await?;
-            println!("name: {}\n\n{}", persona.name, persona.text);
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "name: {}\n\n{}", persona.name, persona.text)?;
         }
         PersonaCommand::Set { name, text, file } => {
             let mut persona = Persona::load(store).await?;

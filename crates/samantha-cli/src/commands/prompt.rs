@@ -1,6 +1,7 @@
 //! `samantha prompt`: the prompt a message would be sent with, without
 //! generating a reply.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
@@ -36,10 +37,11 @@ pub fn run(args: PromptArgs, db: Option<&Path>) -> anyhow::Result<()> {
         .companion
         .preview_prompt(args.conversation.map(ConversationId), &args.message)?;
 
+    let mut stdout = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&plan)?)?;
     } else {
-        print!("{}", plan.text);
+        write!(stdout, "{}", plan.text)?;
         eprintln!(
             "{} tokens of {}; {} turns kept, {} dropped; {} memories, {} recalled moments",
             plan.tokens.len(),

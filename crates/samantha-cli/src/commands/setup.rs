@@ -1,5 +1,6 @@
 //! `samantha setup`: fetch and verify the model files.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -26,11 +27,12 @@ pub fn run(args: SetupArgs) -> anyhow::Result<()> {
     let models_dir = data_dir.models();
 
     if args.list {
+        let mut stdout = std::io::stdout().lock();
         for model in MODELS {
             let installed = samantha_models::is_installed(model, &models_dir)?;
             let state = if installed { "installed" } else { "missing" };
             let kind = if model.default { "default" } else { "optional" };
-            println!("{:<16} {:<10} {:<9} {}", model.id, state, kind, model.description);
+            writeln!(stdout, "{:<16} {:<10} {:<9} {}", model.id, state, kind, model.description)?;
         }
         return Ok(());
     }

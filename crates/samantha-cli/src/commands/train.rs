@@ -1,5 +1,6 @@
 //! `samantha train …`: model training.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -130,7 +131,8 @@ fn train_emotion(args: TrainEmotionArgs) -> anyhow::Result<()> {
         skip_test: args.skip_test,
     };
     let summary = train(&options)?;
-    print!("{}", summary.report);
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", summary.report)?;
     eprintln!(
         "trained {} epochs (best {}) on {} rows in {:.1} minutes; assets written to {}",
         summary.epochs_run,

@@ -1,5 +1,6 @@
 //! `samantha transcribe FILE`: print the text spoken in an audio file.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -23,9 +24,10 @@ pub struct TranscribeArgs {
 pub fn run(args: TranscribeArgs) -> anyhow::Result<()> {
     let mut transcriber = args.whisper.load()?;
     let transcript = transcriber.transcribe_file(&args.file)?;
+    let mut stdout = std::io::stdout().lock();
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&transcript)?);
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&transcript)?)?;
         return Ok(());
     }
 
@@ -37,7 +39,7 @@ pub fn run(args: TranscribeArgs) -> anyhow::Result<()> {
     if transcript.text.is_empty() {
         eprintln!("no speech found in {}", args.file.display());
     } else {
-        println!("{}", transcript.text);
+        writeln!(stdout, "{}", transcript.text)?;
     }
     Ok(())
 }

@@ -75,10 +75,28 @@ fn main() -> ExitCode {
         // so the output was wanted no further and that is not a failure.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_message(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Joins the error and its causes with ": ", leaving out a cause whose
+/// text the message already ends with, since many errors repeat their
+/// source's text in their own.
+fn error_message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.ends_with(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 /// Returns whether `error` comes from writing to a pipe whose reader closed it.
@@ -118,5 +136,15 @@ mod tests {
     #[test]
     fn command_line_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn error_message_skips_repeated_cause() {
+        let source = std::io::Error::other("disk full");
+        let repeated = anyhow::Error::new(source).context("could not write x.md: disk full");
+        assert_eq!(super::error_message(&repeated), "could not write x.md: disk full");
+
+        let distinct = anyhow::Error::new(std::io::Error::other("disk full")).context("could not write x.md");
+        assert_eq!(super::error_message(&distinct), "could not write x.md: disk full");
     }
 }

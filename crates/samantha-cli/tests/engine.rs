@@ -112,6 +112,37 @@ fn corrupt_model_keeps_asked_message() {
     assert_eq!(messages[0].content, text);
 }
 
+#[test]
+fn bad_options_rejected_before_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let cases: [(&[&str], &str); 3] = [
+        (&["--top-p", "2"], "top-p must be in (0, 1], got 2"),
+        (&["--temperature=-1"], "temperature must be 0 or more, got -1"),
+        (&["--max-tokens", "0"], "--max-tokens is 0"),
+    ];
+
+    for (options, expected) in cases {
+        let mut args = vec!["--db", db.to_str().unwrap(), "ask", "Hello there", "--backend", "cpu"];
+        args.extend_from_slice(options);
+        let output = samantha(&args);
+
+        assert!(!output.status.success(), "{options:?} was accepted");
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{options:?}: {message}");
+        assert_eq!(message.matches(expected).count(), 1, "{options:?} repeats its message: {message}");
+    }
+    assert!(!db.exists() || no_conversations(&db), "a rejected request saved a message");
+}
+
+fn no_conversations(db: &Path) -> bool {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(db).await.expect("database opens");
+        store.list_conversations().await.unwrap().is_empty()
+    })
+}
+
 fn stored_messages(db: &Path) -> Vec<samantha_store::Message> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {

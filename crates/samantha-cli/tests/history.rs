@@ -463,6 +463,36 @@ fn db_in_missing_folder_fails() {
 }
 
 #[test]
+fn db_that_is_a_folder_fails() {
+    let home = Home::new();
+    let folder = home.path().join("a-folder");
+    std::fs::create_dir(&folder).expect("create folder");
+
+    let error = home.fails(&["--db", folder.to_str().expect("path"), "memory", "list"], 1);
+
+    assert!(error.contains("is a folder"), "{error}");
+    assert!(error.contains("samantha.db"), "{error}");
+}
+
+#[test]
+fn export_keeps_existing_file() {
+    let home = Home::new();
+    let file = home.write("export.json", EXPORT);
+    home.ok(&["history", "import", file.to_str().expect("path")]);
+    let essay = home.write("essay.md", "my own essay");
+    let out = essay.to_str().expect("path");
+
+    let error = home.fails(&["history", "export", "3", "--out", out], 1);
+    assert!(error.contains("already exists"), "{error}");
+    assert!(error.contains("--force"), "{error}");
+    assert_eq!(std::fs::read_to_string(&essay).expect("read essay"), "my own essay");
+
+    home.ok(&["history", "export", "3", "--out", out, "--force"]);
+    let replaced = std::fs::read_to_string(&essay).expect("read export");
+    assert!(replaced.starts_with("# The lighthouse"), "{replaced}");
+}
+
+#[test]
 fn default_database_folder_created() {
     let home = Home::new();
     let data_dir = home.path().join("new").join("home");

@@ -20,6 +20,9 @@ pub enum GgufError {
     #[error("{path} is not a GGUF file: magic bytes are {found:?}, expected \"GGUF\"")]
     BadMagic { path: PathBuf, found: [u8; 4] },
 
+    #[error("{path} is not a GGUF file: it has {len} bytes, too few for the 4-byte magic \"GGUF\"")]
+    TooShort { path: PathBuf, len: usize },
+
     #[error("{path} has GGUF version {version}; versions 2 and 3 are supported")]
     UnsupportedVersion { path: PathBuf, version: u32 },
 

@@ -104,11 +104,7 @@ impl GgufFile {
 
         let magic: [u8; 4] = match cursor.take(4, "magic") {
             Ok(bytes) => [bytes[0], bytes[1], bytes[2], bytes[3]],
-            Err(_) => {
-                let mut found = [0u8; 4];
-                found[..map.len()].copy_from_slice(&map);
-                return Err(GgufError::BadMagic { path, found });
-            }
+            Err(_) => return Err(GgufError::TooShort { path, len: map.len() }),
         };
         if magic != MAGIC {
             return Err(GgufError::BadMagic { path, found: magic });

@@ -62,6 +62,16 @@ fn empty_and_tiny_files() {
 }
 
 #[test]
+fn empty_file_says_how_many_bytes() {
+    for (bytes, len) in [(&b""[..], "0 bytes"), (&b"GG"[..], "2 bytes")] {
+        let (_dir, path, result) = open_bytes(bytes);
+        let error = result.unwrap_err();
+        assert!(matches!(error, GgufError::TooShort { .. }), "{error}");
+        message_mentions(&error, &path, &["not a GGUF file", len]);
+    }
+}
+
+#[test]
 fn unsupported_version() {
     let mut bytes = sample_file();
     bytes[4..8].copy_from_slice(&7u32.to_le_bytes());

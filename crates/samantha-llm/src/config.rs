@@ -22,8 +22,8 @@ pub enum ConfigError {
     )]
     UnsupportedArchitecture { path: PathBuf, architecture: String },
 
-    #[error("{path}: invalid model configuration: {source}")]
-    Invalid { path: PathBuf, source: InvalidConfig },
+    #[error("{path}: invalid model configuration: {problem}")]
+    Invalid { path: PathBuf, problem: InvalidConfig },
 }
 
 /// Sizes or constants of a model configuration that do not fit together.
@@ -120,16 +120,16 @@ impl LlamaConfig {
         {
             return Err(ConfigError::Invalid {
                 path: file.path().to_path_buf(),
-                source: InvalidConfig::PartialRotary {
+                problem: InvalidConfig::PartialRotary {
                     rotary: rotary as usize,
                     head_dim: config.head_dim,
                 },
             });
         }
 
-        config.validate().map_err(|source| ConfigError::Invalid {
+        config.validate().map_err(|problem| ConfigError::Invalid {
             path: file.path().to_path_buf(),
-            source,
+            problem,
         })?;
         Ok(config)
     }

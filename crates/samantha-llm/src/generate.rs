@@ -23,7 +23,7 @@ pub enum GenerateError {
     ContextOverflow { prompt_tokens: usize, context: usize },
 
     #[error("invalid sampling settings: {0}")]
-    InvalidSampling(#[from] SamplingError),
+    InvalidSampling(SamplingError),
 
     #[error(transparent)]
     Tokenizer(#[from] TokenizerError),
@@ -165,7 +165,7 @@ pub(crate) fn generate(
     if request.prompt.is_empty() {
         return Err(GenerateError::EmptyPrompt);
     }
-    request.sampling.validate()?;
+    request.sampling.validate().map_err(GenerateError::InvalidSampling)?;
 
     let context = engine.model().max_context();
     if request.prompt.len() >= context {

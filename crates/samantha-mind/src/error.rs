@@ -14,7 +14,7 @@ pub enum MindError {
 
     #[error(
         "the message is {tokens} tokens long, but a prompt may hold at most {budget}; \
-         it was saved, so split it into shorter messages"
+         split it into shorter messages"
     )]
     MessageTooLong { tokens: usize, budget: usize },
 

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::Context;
 use clap::Args;
 use samantha_llm::CancelToken;
 use samantha_mind::{TurnEvent, TurnRequest};
@@ -45,9 +46,11 @@ pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
     ctrlc::set_handler(move || handler_cancel.cancel())?;
 
     let mut stdout = std::io::stdout().lock();
+    let id = saved.conversation;
     let outcome = loaded
         .companion
-        .reply_to_saved(&saved, &cancel, &mut |event| print_event(&event, &mut stdout))?;
+        .reply_to_saved(&saved, &cancel, &mut |event| print_event(&event, &mut stdout))
+        .with_context(|| format!("your message was saved in conversation {id}, but Samantha could not reply"))?;
     writeln!(stdout)?;
     stdout.flush()?;
     loaded.finish();

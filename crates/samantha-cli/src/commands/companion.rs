@@ -105,6 +105,7 @@ impl Database {
 
 /// Opens the database and loads the models; see [`Database::load`].
 pub fn load(model: &ModelArgs, emotion: Option<&EmotionArgs>, db: Option<&Path>) -> anyhow::Result<Loaded> {
+    model.check()?;
     Database::open(db)?.load(model, emotion)
 }
 
@@ -117,6 +118,7 @@ pub fn save_then_load(
     emotion: Option<&EmotionArgs>,
     db: Option<&Path>,
 ) -> anyhow::Result<(Loaded, SavedMessage)> {
+    model.check()?;
     let database = Database::open(db)?;
     let saved = database.runtime.block_on(request.save(&database.store))?;
 

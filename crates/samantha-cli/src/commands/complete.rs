@@ -22,6 +22,7 @@ pub struct CompleteArgs {
 
 pub fn run(args: CompleteArgs) -> anyhow::Result<()> {
     debug_assert!(args.raw);
+    args.model.check()?;
     let engine = args.model.load_engine()?;
     let prompt = engine.raw_prompt(&args.text)?;
 

@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use samantha_store::{DraftId, Store};
 
+use super::output_file;
 use super::store;
 use super::terminal::{escape_controls, one_line};
 
@@ -33,6 +33,9 @@ enum DraftsCommand {
         /// File to write; standard output when absent.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+        /// Replace the --out file if it already exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
 }
 
@@ -77,12 +80,11 @@ async fn execute(command: DraftsCommand, store: &Store) -> anyhow::Result<()> {
                 writeln!(stdout, "{}", escape_controls(&version.content))?;
             }
         }
-        DraftsCommand::Export { id, out } => {
+        DraftsCommand::Export { id, out, force } => {
             let markdown = store.export_draft_markdown(DraftId(id)).await?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, markdown)
-                        .with_context(|| format!("could not write the draft to {}", path.display()))?;
+                    output_file::write(&path, markdown.as_bytes(), force)?;
                     eprintln!("draft {id} written to {}", path.display());
                 }
                 None => stdout.write_all(markdown.as_bytes())?,

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use samantha_store::{ConversationId, HistoryExport, Store};
 
+use super::output_file;
 use super::store;
 use super::terminal::{escape_controls, one_line};
 
@@ -43,6 +44,9 @@ enum HistoryCommand {
         /// File to write; standard output when missing.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file if it already exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Import conversations from a JSON export, keeping their ids and times.
     Import {
@@ -124,7 +128,7 @@ async fn execute(command: HistoryCommand, store: &Store) -> anyhow::Result<()> {
             }
         }
 
-        HistoryCommand::Export { id, format, out } => {
+        HistoryCommand::Export { id, format, out, force } => {
             let export = store.export_conversation(ConversationId(id)).await?;
             let text = match format {
                 ExportFormat::Md => export.to_markdown(),
@@ -133,8 +137,7 @@ async fn execute(command: HistoryCommand, store: &Store) -> anyhow::Result<()> {
 
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("could not write {}", path.display()))?;
+                    output_file::write(&path, text.as_bytes(), force)?;
                     tracing::info!(conversation = id, file = %path.display(), "exported");
                 }
                 None => stdout.write_all(text.as_bytes())?,

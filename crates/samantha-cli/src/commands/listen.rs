@@ -131,9 +131,11 @@ fn send_to_chat(text: &str, db: Option<&std::path::Path>) -> anyhow::Result<()> 
 
     let mut stdout = std::io::stdout().lock();
     let cancel = samantha_llm::CancelToken::new();
+    let id = saved.conversation;
     loaded
         .companion
-        .reply_to_saved(&saved, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))?;
+        .reply_to_saved(&saved, &cancel, &mut |event| super::ask::print_event(&event, &mut stdout))
+        .with_context(|| format!("your message was saved in conversation {id}, but Samantha could not reply"))?;
     writeln!(stdout)?;
     loaded.finish();
     Ok(())

@@ -7,6 +7,7 @@ pub mod history;
 pub mod memory;
 pub mod setup;
 mod store;
+mod output_file;
 mod terminal;
 pub mod ask;
 pub mod bench_llm;

@@ -100,6 +100,16 @@ impl ModelArgs {
         }
     }
 
+    /// Checks the generation options, so that a bad value is reported
+    /// before any message is saved or the model is loaded.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.max_tokens == 0 {
+            anyhow::bail!("--max-tokens is 0; give at least 1 (the default is 256)");
+        }
+        self.sampling().validate().context("invalid sampling option")?;
+        Ok(())
+    }
+
     pub fn sampling(&self) -> SamplingParams {
         SamplingParams {
             temperature: self.temperature,

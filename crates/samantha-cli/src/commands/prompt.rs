@@ -10,6 +10,7 @@ use samantha_store::ConversationId;
 use super::companion;
 use super::emotion::ModelArgs as EmotionArgs;
 use super::model_args::ModelArgs;
+use super::terminal::escape_controls;
 
 #[derive(Debug, Args)]
 pub struct PromptArgs {
@@ -41,7 +42,7 @@ pub fn run(args: PromptArgs, db: Option<&Path>) -> anyhow::Result<()> {
     if args.json {
         writeln!(stdout, "{}", serde_json::to_string_pretty(&plan)?)?;
     } else {
-        write!(stdout, "{}", plan.text)?;
+        write!(stdout, "{}", escape_controls(&plan.text))?;
         eprintln!(
             "{} tokens of {}; {} turns kept, {} dropped; {} memories, {} recalled moments",
             plan.tokens.len(),

@@ -14,6 +14,9 @@ use samantha_store::Store;
 pub fn database_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
     match db {
         Some(path) => {
+            if path.is_dir() {
+                bail!("--db {} is a folder; give the path of a database file, such as {}", path.display(), path.join("samantha.db").display());
+            }
             check_folder_exists(path)?;
             Ok(path.to_path_buf())
         }

@@ -3,9 +3,10 @@
 
 use std::borrow::Cow;
 
-/// Escapes control characters other than newline and tab as Rust's
-/// `char::escape_default` does (`\u{1b}`, `\r`), so that stored text cannot
-/// move the cursor, change colours or ring the bell of the terminal.
+/// Escapes control characters other than newline and tab, and the
+/// bidirectional formatting characters, as Rust's `char::escape_default`
+/// does (`\u{1b}`, `\r`, `\u{202e}`). Stored text then cannot move the
+/// cursor, change colours, reorder what is shown or ring the bell.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -29,12 +30,26 @@ pub fn one_line(text: &str) -> String {
 }
 
 fn needs_escape(character: char) -> bool {
-    character.is_control() && character != '\n' && character != '\t'
+    let control = character.is_control() && character != '\n' && character != '\t';
+    control || is_bidi_control(character)
+}
+
+/// Returns whether `character` is a Unicode bidirectional formatting
+/// character, which can make a terminal show text in another order than
+/// it is stored.
+fn is_bidi_control(character: char) -> bool {
+    matches!(character, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_bidi_override() {
+        assert_eq!(escape_controls("abc\u{202E}fed"), "abc\\u{202e}fed");
+        assert_eq!(escape_controls("\u{2067}x\u{2069}"), "\\u{2067}x\\u{2069}");
+    }
 
     #[test]
     fn escapes_escape_sequences_and_bell() {

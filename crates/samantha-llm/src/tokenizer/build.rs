@@ -41,11 +41,11 @@ pub enum TokenizerError {
     #[error("{path}: invalid tokenizer metadata: {reason}")]
     Invalid { path: PathBuf, reason: String },
 
-    #[error("could not encode {chars} characters: {source}")]
-    Encode { chars: usize, source: tokenizers::Error },
+    #[error("could not encode {chars} characters: {cause}")]
+    Encode { chars: usize, cause: tokenizers::Error },
 
-    #[error("could not decode {ids} token ids: {source}")]
-    Decode { ids: usize, source: tokenizers::Error },
+    #[error("could not decode {ids} token ids: {cause}")]
+    Decode { ids: usize, cause: tokenizers::Error },
 }
 
 pub(super) fn from_gguf(file: &GgufFile) -> Result<Tokenizer, TokenizerError> {

@@ -83,7 +83,7 @@ impl Tokenizer {
     pub fn decode(&self, ids: &[u32]) -> Result<String, TokenizerError> {
         self.text.decode(ids, true).map_err(|source| TokenizerError::Decode {
             ids: ids.len(),
-            source,
+            cause: source,
         })
     }
 
@@ -96,7 +96,7 @@ impl Tokenizer {
 fn encode(pipeline: &tokenizers::Tokenizer, text: &str) -> Result<Vec<u32>, TokenizerError> {
     let encoding = pipeline.encode(text, false).map_err(|source| TokenizerError::Encode {
         chars: text.chars().count(),
-        source,
+        cause: source,
     })?;
     Ok(encoding.get_ids().to_vec())
 }

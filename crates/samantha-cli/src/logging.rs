@@ -1,10 +1,14 @@
 //! Logging to standard error.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs a `tracing` subscriber that writes to standard error.
 ///
 /// An invalid filter falls back to `warn` so that a typo never hides errors.
+/// Colours are used only when standard error is a terminal, so that logs
+/// written to a file or a pipe stay plain text.
 ///
 /// Looking for a GPU makes the Vulkan and EGL drivers log errors on machines
 /// without one, although the CPU fallback then works as intended. So those
@@ -20,6 +24,7 @@ pub fn init(filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

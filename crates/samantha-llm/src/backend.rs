@@ -92,7 +92,14 @@ pub struct SelectedBackend {
 pub fn select_backend(choice: BackendChoice) -> Result<SelectedBackend, BackendError> {
     let selected = match choice {
         BackendChoice::Cpu => cpu("requested with --backend cpu".to_owned()),
-        BackendChoice::Wgpu => wgpu_device("requested with --backend wgpu")?,
+        BackendChoice::Wgpu => {
+            if hardware_adapter().is_none() {
+                tracing::warn!(
+                    "no hardware GPU adapter found, so wgpu runs on a software adapter, which is far slower than `--backend cpu`"
+                );
+            }
+            wgpu_device("requested with --backend wgpu")?
+        }
         BackendChoice::Auto => match hardware_adapter() {
             Some(name) => match wgpu_device(&format!("found hardware GPU adapter {name:?}")) {
                 Ok(selected) => selected,

@@ -113,6 +113,34 @@ fn corrupt_model_keeps_asked_message() {
 }
 
 #[test]
+fn ask_reads_message_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let model = dir.path().join("corrupt.gguf");
+    std::fs::write(&model, b"not a model").unwrap();
+    let text = "A long letter to myself.\n\nIt goes on over several lines. ".repeat(50);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_samantha"))
+        .args(["--db", db.to_str().unwrap(), "ask", "-", "--model", model.to_str().unwrap(), "--backend", "cpu"])
+        .env("SAMANTHA_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("samantha runs");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+
+    // The model is corrupt, so no reply comes, but the message read from
+    // standard input is saved whole.
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("saved in conversation 1"), "{}", stderr(&output));
+    let messages = stored_messages(&db);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].content, text);
+}
+
+#[test]
 fn bad_options_rejected_before_saving() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");

@@ -158,7 +158,13 @@ impl Companion {
 
         let emotion = self.detect_emotion(text).map(|emotion| emotion.label);
         let knowledge = self.knowledge(text, conversation, None)?;
-        self.plan(&turns, emotion, &knowledge)
+
+        // A preview saves nothing, so its error must not say the text was
+        // saved.
+        self.plan(&turns, emotion, &knowledge).map_err(|error| match error {
+            MindError::MessageTooLong { tokens, budget } => MindError::TextTooLong { tokens, budget },
+            other => other,
+        })
     }
 
     /// Returns the effective token budget: the setting, capped so that the reply

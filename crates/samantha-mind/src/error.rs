@@ -14,9 +14,15 @@ pub enum MindError {
 
     #[error(
         "the message is {tokens} tokens long, but a prompt may hold at most {budget}; \
-         split it into shorter messages"
+         it was saved, so split it into shorter messages"
     )]
     MessageTooLong { tokens: usize, budget: usize },
+
+    #[error(
+        "the text is {tokens} tokens long, but a prompt may hold at most {budget}; \
+         nothing was saved, so shorten it and try again"
+    )]
+    TextTooLong { tokens: usize, budget: usize },
 
     #[error("conversation {0} has no user message to reply to")]
     NothingToRegenerate(i64),

@@ -178,7 +178,7 @@ impl Companion {
         ];
         let prompt = self.engine.chat_prompt(&messages)?;
         if prompt.len() + preset.max_tokens >= self.engine.max_context() {
-            return Err(MindError::MessageTooLong {
+            return Err(MindError::TextTooLong {
                 tokens: prompt.len(),
                 budget: self.engine.max_context() - preset.max_tokens,
             });

@@ -232,6 +232,19 @@ fn empty_message_rejected() {
 }
 
 #[test]
+fn oversized_preview_saves_nothing() {
+    let fixture = common::fixture(8);
+    let huge = "The sea is wide and the night is long. ".repeat(800);
+
+    let error = fixture.companion.preview_prompt(None, &huge).expect_err("too long");
+
+    assert!(matches!(error, MindError::TextTooLong { .. }), "{error}");
+    assert!(error.to_string().contains("nothing was saved"), "{error}");
+    let conversations = fixture.runtime.block_on(fixture.store.list_conversations()).expect("list");
+    assert!(conversations.is_empty());
+}
+
+#[test]
 fn oversized_message_saved_then_rejected() {
     let fixture = common::fixture(8);
     let huge = "The sea is wide and the night is long. ".repeat(800);

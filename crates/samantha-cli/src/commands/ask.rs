@@ -1,6 +1,6 @@
 //! `samantha ask`: one message, one reply.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -15,7 +15,8 @@ use super::model_args::ModelArgs;
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// The message to send.
+    /// The message to send; `-` reads it from standard input, for text too
+    /// long for the command line.
     message: String,
 
     /// Continue this conversation instead of starting a new one.
@@ -29,7 +30,14 @@ pub struct AskArgs {
     emotion: EmotionArgs,
 }
 
-pub fn run(args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
+pub fn run(mut args: AskArgs, db: Option<&Path>) -> anyhow::Result<()> {
+    if args.message == "-" {
+        let mut message = String::new();
+        std::io::stdin()
+            .read_to_string(&mut message)
+            .context("could not read the message from standard input; it must be UTF-8 text")?;
+        args.message = message;
+    }
     if args.message.trim().is_empty() {
         anyhow::bail!("the message is empty; pass some text for Samantha to reply to");
     }

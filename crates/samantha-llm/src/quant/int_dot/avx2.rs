@@ -233,14 +233,14 @@ unsafe fn activations(x: &Q8Blocks, block: usize) -> __m256i {
     _mm256_loadu_si256(x.values().as_ptr().add(block * BLOCK).cast())
 }
 
-/// One Q4_1 block's contribution: `acc + d_w * d_x * Σ q_w·q_x`.
+/// Adds one Q4_1 block's product to `acc`: `acc + d_w * d_x * Σ q_w·q_x`.
 #[inline(always)]
 unsafe fn q4_1_step<D: ByteDot>(block: *const u8, d: f32, x_scale: f32, x: __m256i, acc: __m256) -> __m256 {
     let products = _mm256_cvtepi32_ps(D::groups(nibbles(block.add(4)), x));
     _mm256_fmadd_ps(_mm256_set1_ps(d * x_scale), products, acc)
 }
 
-/// One Q8_0 block's contribution: `acc + d_w * d_x * Σ q_w·q_x`.
+/// Adds one Q8_0 block's product to `acc`: `acc + d_w * d_x * Σ q_w·q_x`.
 #[inline(always)]
 unsafe fn q8_0_step<D: ByteDot>(block: *const u8, x_scale: f32, x: __m256i, acc: __m256) -> __m256 {
     let weights = _mm256_loadu_si256(block.add(2).cast());
@@ -386,7 +386,7 @@ mod tests {
     use super::*;
     use crate::quant::kernels::tests::values;
 
-    /// Every level this processor supports, the plain AVX2 one first.
+    /// Lists every level this processor supports, the plain AVX2 one first.
     fn supported_levels() -> Vec<Level> {
         let Some(best) = Level::detect() else {
             return Vec::new();

@@ -29,7 +29,7 @@ pub type Q8Dot4Fn = fn(row: &[u8], x: [&Q8Blocks; 4]) -> [f32; 4];
 pub type Q8RowsFn = fn(data: &[u8], row_bytes: usize, x: &Q8Blocks, out: &mut [f32]);
 
 /// Picks a four-input 8-bit dot product for `ty`, or `None` when this
-/// processor or `ty` has none; it reads each weight block once for all
+/// processor or `ty` has none. It reads each weight block once for all
 /// four inputs.
 pub fn q8_dot4_for(ty: GgmlType) -> Option<Q8Dot4Fn> {
     #[cfg(target_arch = "x86_64")]
@@ -41,7 +41,7 @@ pub fn q8_dot4_for(ty: GgmlType) -> Option<Q8Dot4Fn> {
 }
 
 /// Picks a many-row 8-bit dot product for `ty`, or `None` when this
-/// processor or `ty` has none; it reads each input block once for several
+/// processor or `ty` has none. It reads each input block once for several
 /// rows.
 pub fn q8_rows_for(ty: GgmlType) -> Option<Q8RowsFn> {
     #[cfg(target_arch = "x86_64")]
@@ -76,7 +76,7 @@ fn f16_at(bytes: &[u8], offset: usize) -> f32 {
     half::f16::from_le_bytes([bytes[offset], bytes[offset + 1]]).to_f32()
 }
 
-/// Panics unless `data` holds exactly `rows` rows of `row_bytes`.
+/// Panics unless `data` is exactly `rows` rows of `row_bytes` each.
 fn check_rows(data: &[u8], row_bytes: usize, rows: usize) {
     assert_eq!(data.len(), rows * row_bytes, "weights have {} bytes, {rows} rows of {row_bytes} need {}", data.len(), rows * row_bytes);
 }
